@@ -1,0 +1,87 @@
+import { generateKeyPairSync, X509Certificate } from "node:crypto";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Clock } from "../core/clock.js";
+import type { CertificateAuthority } from "../ca/authority.js";
+import { encodeDistinguishedName } from "../ca/distinguished-name.js";
+import {
+  defaultApplicationGroup,
+  rsaSha256ApplicationCertificateType,
+} from "../gds/certificate-groups.js";
+import type { Logger } from "../log/logger.js";
+
+export interface OwnCertificateFiles {
+  certificateFile: string;
+  privateKeyFile: string;
+}
+
+/** The GDS's own application id in the certificate store; it is not in its own directory. */
+export const ownApplicationId = "security-handler-gds";
+
+/**
+ * The GDS's own application instance certificate, issued by its own CA (not self-signed).
+ * Its private key is an ordinary file (mode 0600): node-opcua needs it in-process for every
+ * secure channel, unlike the CA key, which never leaves the token. Re-issued when missing,
+ * near expiry, or issued under another CA key.
+ */
+export async function ensureOwnCertificate(options: {
+  pkiDir: string;
+  applicationUri: string;
+  hosts: string[];
+  authority: CertificateAuthority;
+  clock: Clock;
+  renewalWindowMs: number;
+  log: Logger;
+}): Promise<OwnCertificateFiles> {
+  const files = {
+    certificateFile: join(options.pkiDir, "own", "certs", "gds.pem"),
+    privateKeyFile: join(options.pkiDir, "own", "private", "gds.key.pem"),
+  };
+  if (await isCurrent(files.certificateFile, options)) return files;
+
+  await mkdir(join(options.pkiDir, "own", "certs"), { recursive: true, mode: 0o700 });
+  await mkdir(join(options.pkiDir, "own", "private"), { recursive: true, mode: 0o700 });
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const issued = await options.authority.issueDirect({
+    subject: encodeDistinguishedName("CN=Security Handler GDS, O=Security Handler"),
+    publicKeyInfo: publicKey.export({ type: "spki", format: "der" }),
+    applicationUri: options.applicationUri,
+    hosts: options.hosts,
+    applicationId: ownApplicationId,
+    requestId: ownApplicationId,
+    certificateGroupId: defaultApplicationGroup,
+    certificateTypeId: rsaSha256ApplicationCertificateType,
+  });
+
+  const keyPem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+  await writeFile(files.privateKeyFile, keyPem, { mode: 0o600 });
+  await chmod(files.privateKeyFile, 0o600);
+  const certificate = Buffer.from(issued.der, "base64");
+  // The file holds the chain (leaf, then CA): node-opcua sends it whole, so that a peer that
+  // does not know our CA yet can still tell an incomplete chain from an untrusted one.
+  await writeFile(files.certificateFile, pem(certificate) + pem(options.authority.certificate()));
+  options.log.info({ serialNumber: issued.serialNumber, thumbprint: issued.thumbprint },
+    "own certificate issued");
+  return files;
+}
+
+async function isCurrent(
+  file: string,
+  options: { authority: CertificateAuthority; clock: Clock; renewalWindowMs: number },
+): Promise<boolean> {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(await readFile(file));
+  } catch {
+    return false;
+  }
+  const ca = new X509Certificate(options.authority.certificate());
+  const renewAt = Date.parse(certificate.validTo) - options.renewalWindowMs;
+  return certificate.checkIssued(ca) && certificate.verify(ca.publicKey)
+    && options.clock.now().getTime() < renewAt;
+}
+
+function pem(der: Buffer): string {
+  const lines = der.toString("base64").match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
+}

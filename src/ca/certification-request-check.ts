@@ -1,0 +1,43 @@
+import { GdsError } from "../core/errors.js";
+import type { CertificateProfile } from "./certificate-profile.js";
+import type { CertificationRequest } from "./certification-request.js";
+
+export interface CertificationRequestContext {
+  /** The ApplicationUri registered for the application the request is for. */
+  readonly applicationUri: string;
+  /** The profile of the certificate type asked for. */
+  readonly profile: CertificateProfile;
+}
+
+/**
+ * Policy on a parsed request (Part 12 StartSigningRequest): the key must fit the certificate
+ * type, and the request may not claim an application URI other than the registered one. The
+ * certificate gets the registered URI whatever the request says; a request naming another one
+ * is refused rather than silently corrected, because it reveals a misconfigured client.
+ */
+export function checkCertificationRequest(
+  csr: CertificationRequest,
+  context: CertificationRequestContext,
+): void {
+  const { key } = context.profile;
+  if (csr.keyAlgorithm !== key.algorithm) {
+    throw new GdsError("InvalidArgument", "key algorithm does not fit the certificate type");
+  }
+
+  if (key.algorithm === "RSA" && csr.keyBits < key.minBits) {
+    throw new GdsError("InvalidArgument", "key too weak for the certificate type");
+  }
+  if (key.algorithm === "RSA" && csr.keyBits > key.maxBits) {
+    throw new GdsError("InvalidArgument", "key too large for the certificate type");
+  }
+  if (key.algorithm === "EC" && (csr.curve === undefined || !key.curves.includes(csr.curve))) {
+    throw new GdsError("InvalidArgument", "curve does not fit the certificate type");
+  }
+
+  if (csr.sanUris.length > 1) {
+    throw new GdsError("CertificateUriInvalid", "request names more than one URI");
+  }
+  if (csr.sanUris.length === 1 && csr.sanUris[0] !== context.applicationUri) {
+    throw new GdsError("CertificateUriInvalid", "request URI is not the ApplicationUri");
+  }
+}

@@ -1,0 +1,28 @@
+import "../log/stack-log-bridge.js";
+import "reflect-metadata";
+import { Command, Option } from "commander";
+import { startCommand } from "./start-command.js";
+
+const program = new Command("security-handler")
+  .description("OPC UA Global Discovery Server with push certificate management and an HSM-backed CA")
+  .showHelpAfterError();
+
+program
+  .command("start")
+  .description("run the GDS; bootstraps token, CA and administrator on the first start")
+  .option("--data-dir <dir>", "data directory (token, store, PKI, logs)", "./data")
+  .option("--host <host>", "interface to listen on (default: all interfaces)")
+  .option("--port <port>", "OPC UA port (default 58810)")
+  .option("--hostname <name>", "host name in the endpoint URL and the GDS certificate")
+  .option("--application-uri <uri>", "ApplicationUri of the GDS itself")
+  .option("--strict-channel-certificates", "accept only channel certificates this CA issued")
+  .option("--renewal-window-days <days>", "days before expiry that GetCertificateStatus asks for renewal")
+  .option("--hsm-module <path>", "PKCS#11 module of an external token (default: embedded SoftHSM2)")
+  .option("--hsm-token-label <label>", "label of the token to use")
+  .option("--hsm-pin-file <path>", "file holding the token's user PIN")
+  .option("--hsm-pin-env <name>", "environment variable holding the token's user PIN")
+  .addOption(new Option("--log-level <level>", "log level")
+    .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
+  .action(startCommand);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,132 @@
+import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+
+/** Everything the GDS can be told at start; see README "Configuration". */
+export interface Settings {
+  dataDir: string;
+  /** Interface to listen on; undefined means all interfaces. */
+  host: string | undefined;
+  port: number;
+  /** Host name in the endpoint URL and in the GDS's own certificate. */
+  hostname: string;
+  applicationUri: string;
+  /** Refuse channels whose certificate this GDS did not issue. */
+  strictChannelCertificates: boolean;
+  /** GetCertificateStatus asks for renewal this many days before notAfter. */
+  renewalWindowDays: number;
+  hsm: HsmSettings;
+  logLevel: string;
+}
+
+export interface HsmSettings {
+  /** PKCS#11 module of an external token; absent means the embedded SoftHSM2 token. */
+  module?: string;
+  tokenLabel?: string;
+  pinFile?: string;
+  pinEnv?: string;
+  sessions: number;
+}
+
+/** A setting that cannot be used; the message names it. */
+export class SettingsError extends Error {
+  constructor(setting: string, problem: string) {
+    super(`setting "${setting}": ${problem}`);
+    this.name = "SettingsError";
+  }
+}
+
+export const configFileName = "config.json";
+
+/**
+ * Merges the embedded defaults, `DIR/config.json` and the command-line flags (in that order of
+ * strength) and checks every value.
+ */
+export async function loadSettings(flags: Record<string, unknown>): Promise<Settings> {
+  const dataDir = resolve(stringOr(flags.dataDir, "data-dir", "./data"));
+  const file = await readConfigFile(join(dataDir, configFileName));
+  const pick = (key: string) => (flags[key] !== undefined ? flags[key] : file[key]);
+  const host = hostname();
+
+  const hsmFile = objectOr(file.hsm, "hsm");
+  return {
+    dataDir,
+    host: optionalString(pick("host"), "host"),
+    port: integerIn(pick("port") ?? 58810, "port", 0, 65535),
+    hostname: stringOr(pick("hostname"), "hostname", host),
+    applicationUri: uri(pick("applicationUri") ?? `urn:${host}:security-handler:gds`,
+      "applicationUri"),
+    strictChannelCertificates: booleanOr(pick("strictChannelCertificates"),
+      "strictChannelCertificates", false),
+    renewalWindowDays: integerIn(pick("renewalWindowDays") ?? 30, "renewalWindowDays", 0, 3650),
+    hsm: {
+      module: optionalString(flags.hsmModule ?? hsmFile.module, "hsm.module"),
+      tokenLabel: optionalString(flags.hsmTokenLabel ?? hsmFile.tokenLabel, "hsm.tokenLabel"),
+      pinFile: optionalString(flags.hsmPinFile ?? hsmFile.pinFile, "hsm.pinFile"),
+      pinEnv: optionalString(flags.hsmPinEnv ?? hsmFile.pinEnv, "hsm.pinEnv"),
+      sessions: integerIn(hsmFile.sessions ?? 4, "hsm.sessions", 1, 64),
+    },
+    logLevel: oneOf(pick("logLevel") ?? "info", "logLevel",
+      ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  };
+}
+
+async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw new SettingsError(path, `cannot be read (${(error as Error).message})`);
+  }
+  try {
+    return objectOr(JSON.parse(text), path);
+  } catch (error) {
+    if (error instanceof SettingsError) throw error;
+    throw new SettingsError(path, "is not valid JSON");
+  }
+}
+
+function objectOr(value: unknown, setting: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    return value as Record<string, unknown>;
+  }
+  throw new SettingsError(setting, "must be an object");
+}
+
+function optionalString(value: unknown, setting: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string" && value.length > 0) return value;
+  throw new SettingsError(setting, "must be a non-empty string");
+}
+
+function stringOr(value: unknown, setting: string, fallback: string): string {
+  return optionalString(value, setting) ?? fallback;
+}
+
+function integerIn(value: unknown, setting: string, min: number, max: number): number {
+  const number = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof number === "number" && Number.isInteger(number) && number >= min && number <= max) {
+    return number;
+  }
+  throw new SettingsError(setting, `must be an integer from ${min} to ${max}`);
+}
+
+function booleanOr(value: unknown, setting: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === "boolean") return value;
+  if (value === "true" || value === "false") return value === "true";
+  throw new SettingsError(setting, "must be true or false");
+}
+
+function oneOf(value: unknown, setting: string, allowed: string[]): string {
+  if (typeof value === "string" && allowed.includes(value)) return value;
+  throw new SettingsError(setting, `must be one of ${allowed.join(", ")}`);
+}
+
+function uri(value: unknown, setting: string): string {
+  const text = optionalString(value, setting);
+  if (text && /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(text)) return text;
+  throw new SettingsError(setting, "must be an absolute URI");
+}

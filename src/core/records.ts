@@ -1,0 +1,93 @@
+/**
+ * The records the GDS keeps, in Part 12 terms. Binary values (DER) are stored as base64 strings
+ * so that every store can hold them as plain JSON.
+ */
+
+export type ApplicationType = 0 | 1 | 2 | 3; // Server, Client, ClientAndServer, DiscoveryServer
+
+export const ApplicationTypes = {
+  Server: 0,
+  Client: 1,
+  ClientAndServer: 2,
+  DiscoveryServer: 3,
+} as const;
+
+export interface LocalizedName {
+  locale: string;
+  text: string;
+}
+
+/** A registered application, as Part 12's ApplicationRecordDataType describes it. */
+export interface ApplicationRecord {
+  applicationId: string; // a GUID; the OPC UA front-end turns it into a NodeId
+  applicationUri: string;
+  applicationType: ApplicationType;
+  applicationNames: LocalizedName[];
+  productUri: string;
+  discoveryUrls: string[];
+  serverCapabilities: string[];
+  registeredAt: string;
+  updatedAt: string;
+}
+
+export type RequestState = "pending" | "issued" | "rejected" | "finished";
+export type RequestKind = "signing" | "newKeyPair";
+
+/** A certificate request started by StartSigningRequest or StartNewKeyPairRequest. */
+export interface CertificateRequestRecord {
+  requestId: string; // a GUID
+  applicationId: string;
+  certificateGroupId: string;
+  certificateTypeId: string;
+  kind: RequestKind;
+  state: RequestState;
+  csr?: string; // base64 DER
+  serialNumber?: string; // hex, once issued
+  requestedBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A certificate this CA issued. */
+export interface IssuedCertificateRecord {
+  serialNumber: string; // lower-case hex
+  thumbprint: string; // SHA-1 of the DER, lower-case hex
+  applicationId: string;
+  requestId: string;
+  certificateGroupId: string;
+  certificateTypeId: string;
+  subject: string;
+  notBefore: string;
+  notAfter: string;
+  authorityKeyId: string; // SKI of the CA key that signed it, hex
+  der: string; // base64
+  issuedAt: string;
+  revokedAt?: string;
+  revocationReason?: string;
+}
+
+/** The CA's state: its certificate, the key it lives under, and the current CRL. */
+export interface AuthorityRecord {
+  authorityId: string; // "default" for the one CA of this version
+  keyLabel: string;
+  certificateDer: string; // base64
+  crlNumber: string; // decimal; bigint in memory
+  crlDer: string; // base64
+  crlThisUpdate: string;
+  crlNextUpdate: string;
+}
+
+export type UserRole =
+  | "DiscoveryAdmin"
+  | "CertificateAuthorityAdmin"
+  | "RegistrationAuthorityAdmin"
+  | "SecurityAdmin"
+  | "Operator";
+
+/** A user who may sign in to the GDS; only a salted slow hash of the password is kept. */
+export interface UserRecord {
+  userName: string;
+  passwordHash: string;
+  roles: UserRole[];
+  createdAt: string;
+}

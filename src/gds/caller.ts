@@ -1,0 +1,32 @@
+import type { UserRole } from "../core/records.js";
+import { GdsError } from "../core/errors.js";
+
+export type SecurityMode = "None" | "Sign" | "SignAndEncrypt";
+
+/**
+ * Who is calling, as far as the GDS core cares: the session's user and roles, and how the
+ * channel is protected. Front-ends build it from their own session objects.
+ */
+export interface Caller {
+  /** The signed-in user, or undefined for an anonymous session. */
+  userName?: string;
+  roles: ReadonlySet<UserRole>;
+  securityMode: SecurityMode;
+}
+
+const strength: Record<SecurityMode, number> = { None: 0, Sign: 1, SignAndEncrypt: 2 };
+
+export function requireSecurityMode(caller: Caller, required: SecurityMode): void {
+  if (strength[caller.securityMode] >= strength[required]) return;
+  throw new GdsError("SecurityModeInsufficient", `this method requires a ${required} channel`);
+}
+
+export function requireRole(caller: Caller, ...anyOf: UserRole[]): void {
+  if (anyOf.some((role) => caller.roles.has(role))) return;
+  throw new GdsError("UserAccessDenied", "the session's user may not call this method");
+}
+
+/** The name recorded for who did something; anonymous callers are recorded as such. */
+export function actorName(caller: Caller): string {
+  return caller.userName ?? "anonymous";
+}

@@ -1,0 +1,181 @@
+import type { Logger } from "../log/logger.js";
+import type { Signer } from "./signer.js";
+import { openPkcs11Module, paddedTokenLabel, type Pkcs11Module } from "./pkcs11-module.js";
+import {
+  checkSessionCount,
+  defaultSessions,
+  Pkcs11Token,
+  type RawSigningHandle,
+  type TokenDescription,
+} from "./pkcs11-token.js";
+import { bootstrapSoftHsm, defaultTokenLabel, softHsmLayout } from "./softhsm.js";
+import { readPinFile } from "./pin-file.js";
+
+/** Configuration entries, named in startup errors so an operator knows what to change. */
+const settings = {
+  module: "hsm.module",
+  tokenLabel: "hsm.tokenLabel",
+  pinFile: "hsm.pinFile",
+  pinEnv: "hsm.pinEnv",
+  sessions: "hsm.sessions",
+} as const;
+
+export interface HsmOptions {
+  /** The instance's data directory; the SoftHSM token lives in its hsm/ folder. */
+  dataDir: string;
+  /** An external PKCS#11 module (e.g. OpenSC's opensc-pkcs11.so); SoftHSM when absent. */
+  module?: string;
+  tokenLabel?: string;
+  /** With `module`: a file holding the user PIN. */
+  pinFile?: string;
+  /** With `module`: the name of an environment variable holding the user PIN. */
+  pinEnv?: string;
+  /** How many signatures may run at once; 4 when absent. */
+  sessions?: number;
+  log: Logger;
+}
+
+export interface HsmDescription extends TokenDescription {
+  backend: "softhsm" | "pkcs11";
+}
+
+export interface Hsm {
+  /** The CA key with this label: found on the token, or generated inside it on first start. */
+  caSigner(label?: string, modulusBits?: number): Promise<{ signer: Signer; created: boolean }>;
+  /** Module, token and slot; safe to log (holds no PIN). */
+  describe(): HsmDescription;
+  /** For benchmarks and tests only: a session and key handle for direct C_Sign calls. */
+  rawSigningHandle(label?: string): Promise<RawSigningHandle>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the key backend: the SoftHSM token under dataDir (created on first start), or the
+ * token `tokenLabel` of an external module with the PIN from pinFile or pinEnv.
+ */
+export async function openHsm(options: HsmOptions): Promise<Hsm> {
+  if (!options.dataDir) throw new Error("the data directory is not set");
+  const log = options.log.child({ component: "hsm" });
+  const tokenLabel = options.tokenLabel ?? defaultTokenLabel;
+  checkTokenLabel(tokenLabel);
+  const sessions = options.sessions ?? defaultSessions;
+  checkSessionCount(sessions, settings.sessions);
+
+  let backend: HsmDescription["backend"];
+  let module: Pkcs11Module;
+  let pin: string;
+  if (options.module === undefined) {
+    if (options.pinFile !== undefined || options.pinEnv !== undefined) {
+      const ignored = [settings.pinFile, settings.pinEnv];
+      log.warn({ settings: ignored }, "PIN settings ignored by SoftHSM");
+    }
+    const softHsm = await bootstrapSoftHsm({
+      dataDir: options.dataDir,
+      tokenLabel,
+      log: options.log,
+    });
+    backend = "softhsm";
+    module = softHsm.module;
+    pin = softHsm.userPin;
+  } else {
+    pin = await externalPin(options, log);
+    backend = "pkcs11";
+    module = openPkcs11Module(options.module, settings.module);
+  }
+
+  let token: Pkcs11Token;
+  try {
+    token = Pkcs11Token.open({
+      module,
+      tokenLabel,
+      pin,
+      sessions,
+      log: options.log,
+      settings: {
+        tokenLabel: settings.tokenLabel,
+        pin: pinSetting(options, backend),
+        sessions: settings.sessions,
+      },
+    });
+  } catch (error) {
+    module.finalize();
+    throw error;
+  }
+
+  const hsm = new TokenHsm(token, backend);
+  log.info({ ...hsm.describe(), sessions }, "HSM opened");
+  return hsm;
+}
+
+class TokenHsm implements Hsm {
+  // Serialised so that two callers on a first start do not both generate a key.
+  private pending: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly token: Pkcs11Token,
+    private readonly backend: HsmDescription["backend"],
+  ) {}
+
+  caSigner(label = "ca", modulusBits = 2048): Promise<{ signer: Signer; created: boolean }> {
+    const next = this.pending.then(async () => {
+      const found = await this.token.findRsaSigner(label);
+      if (found) return { signer: found, created: false };
+
+      return { signer: await this.token.generateRsaSigner(label, modulusBits), created: true };
+    });
+    this.pending = next.catch(() => undefined);
+    return next;
+  }
+
+  describe(): HsmDescription {
+    return { backend: this.backend, ...this.token.describe() };
+  }
+
+  rawSigningHandle(label = "ca"): Promise<RawSigningHandle> {
+    return this.token.rawSigningHandle(label);
+  }
+
+  close(): Promise<void> {
+    return this.token.close();
+  }
+}
+
+function checkTokenLabel(label: string): void {
+  try {
+    paddedTokenLabel(label);
+  } catch (error) {
+    throw new Error(`${settings.tokenLabel}: ${(error as Error).message}`);
+  }
+}
+
+function pinSetting(options: HsmOptions, backend: HsmDescription["backend"]): string {
+  if (backend === "softhsm") return softHsmLayout(options.dataDir).userPinPath;
+  if (options.pinFile !== undefined) return settings.pinFile;
+  return `${settings.pinEnv} (${options.pinEnv})`;
+}
+
+/** The user PIN of an external token; errors name the setting, never the PIN. */
+async function externalPin(options: HsmOptions, log: Logger): Promise<string> {
+  if (options.pinFile !== undefined) {
+    const pin = await readPinFile(options.pinFile, log, settings.pinFile);
+    if (pin === undefined) {
+      throw new Error(`the PIN file ${options.pinFile} (${settings.pinFile}) does not exist`);
+    }
+    return pin;
+  }
+
+  if (options.pinEnv !== undefined) {
+    const pin = process.env[options.pinEnv];
+    if (!pin) {
+      throw new Error(
+        `the environment variable ${options.pinEnv} named by ${settings.pinEnv} is not set`,
+      );
+    }
+    return pin;
+  }
+
+  throw new Error(
+    `${settings.module} is set but no PIN is configured: set ${settings.pinFile} or ` +
+      settings.pinEnv,
+  );
+}

@@ -1,0 +1,146 @@
+import {
+  ApplicationType,
+  MessageSecurityMode,
+  nodesets,
+  OPCUACertificateManager,
+  OPCUAServer,
+  SecurityPolicy,
+  type ServerSession,
+} from "node-opcua";
+import { join } from "node:path";
+import type { ApplicationDirectory } from "../gds/application-directory.js";
+import type { CertificateDirectory, TrustListContent } from "../gds/certificate-directory.js";
+import type { CertificateGroups } from "../gds/certificate-groups.js";
+import type { UserDirectory } from "../identity/user-directory.js";
+import type { Logger } from "../log/logger.js";
+import { bindCertificateDirectoryMethods } from "./certificate-directory-methods.js";
+import { ChannelCertificateManager } from "./channel-certificate-manager.js";
+import { bindDirectoryMethods } from "./directory-methods.js";
+import { GdsAddressSpace, productNamespaceUri } from "./gds-address-space.js";
+import { bindTrustListMethods } from "./trust-list-methods.js";
+
+export interface GdsServerOptions {
+  host: string | undefined;
+  port: number;
+  hostname: string;
+  applicationUri: string;
+  /** Folder of the server's PKI (trusted CA and CRL, rejected certificates). */
+  pkiDir: string;
+  certificateFile: string;
+  privateKeyFile: string;
+  strictChannelCertificates: boolean;
+  directory: ApplicationDirectory;
+  certificates: CertificateDirectory;
+  groups: CertificateGroups;
+  users: UserDirectory;
+  trustList: (groupId: string) => TrustListContent;
+  /** The CA whose certificates channels may present, with its current CRL. */
+  authority: { certificate(): Buffer; crl(): Buffer };
+  log: Logger;
+}
+
+export const productUri = "urn:security-handler";
+
+/** The OPC UA front-end: a node-opcua server with the GDS nodeset and our method bindings. */
+export class GdsServer {
+  private readonly server: OPCUAServer;
+  private readonly channelCertificates: ChannelCertificateManager;
+  private readonly userCertificates: OPCUACertificateManager;
+  private trustLists: Array<ReturnType<typeof bindTrustListMethods>> = [];
+
+  constructor(private readonly options: GdsServerOptions) {
+    this.channelCertificates = new ChannelCertificateManager(
+      join(options.pkiDir, "channel"), options.strictChannelCertificates);
+    this.userCertificates = new OPCUACertificateManager({
+      rootFolder: join(options.pkiDir, "user"),
+      automaticallyAcceptUnknownCertificate: false,
+    });
+
+    const secure = [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt];
+    this.server = new OPCUAServer({
+      port: options.port,
+      host: options.host,
+      hostname: options.hostname,
+      alternateHostname: [],
+      nodeset_filename: [nodesets.standard, nodesets.gds],
+      serverInfo: {
+        applicationUri: options.applicationUri,
+        productUri,
+        applicationName: { text: "Security Handler GDS", locale: "en" },
+        applicationType: ApplicationType.DiscoveryServer,
+      },
+      buildInfo: { productName: "Security Handler", productUri, manufacturerName: "Security Handler" },
+      // Sessions need Sign or SignAndEncrypt; a None channel serves discovery only.
+      securityModes: secure,
+      securityPolicies: [
+        SecurityPolicy.Basic256Sha256,
+        SecurityPolicy.Aes128_Sha256_RsaOaep,
+        SecurityPolicy.Aes256_Sha256_RsaPss,
+      ],
+      allowAnonymous: true,
+      certificateFile: options.certificateFile,
+      privateKeyFile: options.privateKeyFile,
+      serverCertificateManager: this.channelCertificates,
+      userCertificateManager: this.userCertificates,
+      userManager: {
+        isValidUserAsync: (userName, password, callback) => {
+          options.users.authenticate(userName, password)
+            .then((valid) => callback(null, valid), (error: Error) => callback(error));
+        },
+        getUserRoles: () => [],
+      },
+      maxConnectionsPerEndpoint: 1000,
+      serverCapabilities: { maxSessions: 1000 },
+    });
+  }
+
+  async start(): Promise<string> {
+    const { log } = this.options;
+    // The CA must be trusted before node-opcua checks the server's own certificate chain.
+    await this.channelCertificates.initialize();
+    await this.channelCertificates.trustCertificate(this.options.authority.certificate());
+    await this.refreshAuthorityCrl();
+    await this.server.initialize();
+    const addressSpace = this.server.engine.addressSpace;
+    if (!addressSpace) throw new Error("the OPC UA address space did not load");
+    addressSpace.registerNamespace(productNamespaceUri);
+    const gds = new GdsAddressSpace(addressSpace);
+
+    bindDirectoryMethods(gds, this.options.directory, this.options.users, log);
+    bindCertificateDirectoryMethods(gds, this.options.certificates, this.options.users, log);
+    this.trustLists = this.options.groups.ids().map((groupId) => {
+      const node = addressSpace.findNode(gds.trustListNodeId(groupId));
+      if (!node) throw new Error(`the nodeset has no TrustList for ${groupId}`);
+      return bindTrustListMethods(node as never, () => this.options.trustList(groupId),
+        this.options.users, log);
+    });
+    this.refreshTrustLists(new Date());
+
+    this.server.on("session_closed", (session: ServerSession) => {
+      const sessionId = session.nodeId.toString();
+      for (const trustList of this.trustLists) trustList.closeSession(sessionId);
+    });
+
+    await this.server.start();
+    return this.endpointUrl();
+  }
+
+  endpointUrl(): string {
+    return this.server.getEndpointUrl();
+  }
+
+  /** Gives channel checks the CA's current CRL, so a revoked certificate opens no channel. */
+  async refreshAuthorityCrl(): Promise<void> {
+    await this.channelCertificates.addRevocationList(this.options.authority.crl());
+  }
+
+  refreshTrustLists(lastUpdate: Date): void {
+    for (const trustList of this.trustLists) trustList.refresh(lastUpdate);
+  }
+
+  async stop(): Promise<void> {
+    await this.server.shutdown(0);
+    await this.channelCertificates.dispose();
+    await this.userCertificates.dispose();
+  }
+}

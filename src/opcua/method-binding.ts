@@ -1,0 +1,62 @@
+import {
+  DataType,
+  StatusCodes,
+  Variant,
+  type ISessionContext,
+  type UAMethod,
+} from "node-opcua";
+import { GdsError, toGdsError } from "../core/errors.js";
+import type { Logger } from "../log/logger.js";
+import { statusCodeOf } from "./status-codes.js";
+
+export type MethodHandler = (args: Variant[], context: ISessionContext) => Promise<Variant[]>;
+
+/**
+ * Binds a handler to a method node. The handler speaks in domain terms and may throw; this is
+ * the one place that turns a failure into a StatusCode, so method handlers never throw into
+ * node-opcua. Internal failures are logged with their cause; a caller's fault is a warning.
+ */
+export function bindHandler(method: UAMethod, log: Logger, handler: MethodHandler): void {
+  const name = method.browseName.name ?? "method";
+  method.bindMethod(async (inputArguments: Variant[], context: ISessionContext) => {
+    try {
+      const outputArguments = await handler(inputArguments, context);
+      return { statusCode: StatusCodes.Good, outputArguments };
+    } catch (thrown) {
+      const error = toGdsError(thrown);
+      if (error.code === "Internal") {
+        log.error({ method: name, err: error.cause ?? error }, "method failed");
+      } else {
+        log.warn({ method: name, code: error.code, reason: error.message }, "method refused");
+      }
+      return { statusCode: statusCodeOf[error.code] };
+    }
+  });
+}
+
+/** Reads input argument `index`, refusing a value of another type with BadInvalidArgument. */
+export function argument(args: Variant[], index: number, dataType: DataType): unknown {
+  const variant = args[index];
+  if (!variant) throw new GdsError("InvalidArgument", `argument ${index} is missing`);
+  if (variant.dataType === DataType.Null) return undefined;
+  if (variant.dataType !== dataType) {
+    throw new GdsError("InvalidArgument", `argument ${index} has the wrong type`);
+  }
+  return variant.value;
+}
+
+export function stringArgument(args: Variant[], index: number): string | undefined {
+  const value = argument(args, index, DataType.String);
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+export function byteStringArgument(args: Variant[], index: number): Buffer {
+  const value = argument(args, index, DataType.ByteString);
+  return Buffer.isBuffer(value) ? value : Buffer.alloc(0);
+}
+
+export function uint32Argument(args: Variant[], index: number): number {
+  const value = argument(args, index, DataType.UInt32);
+  if (typeof value !== "number") throw new GdsError("InvalidArgument", `argument ${index} is missing`);
+  return value;
+}

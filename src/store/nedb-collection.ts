@@ -1,0 +1,87 @@
+import Datastore from "nedb-promises";
+import { GdsError } from "../core/errors.js";
+
+/**
+ * One nedb datastore holding one record kind, keyed by a natural key stored as nedb's _id.
+ * Without a filename the collection lives in memory only; the same code then serves as the
+ * memory store, so both run the same contract tests.
+ */
+export class NedbCollection<T extends object> {
+  private readonly db: Datastore<T & { _id: string }>;
+
+  private constructor(db: Datastore<T & { _id: string }>) {
+    this.db = db;
+  }
+
+  static async open<T extends object>(
+    filename: string | undefined,
+    uniqueFields: string[] = [],
+    indexedFields: string[] = [],
+  ): Promise<NedbCollection<T>> {
+    const db = Datastore.create(
+      filename ? { filename, autoload: false } : { inMemoryOnly: true },
+    ) as unknown as Datastore<T & { _id: string }>;
+    await db.load();
+    for (const fieldName of uniqueFields) await db.ensureIndex({ fieldName, unique: true });
+    for (const fieldName of indexedFields) await db.ensureIndex({ fieldName });
+    return new NedbCollection<T>(db);
+  }
+
+  async insert(key: string, record: T): Promise<void> {
+    try {
+      await this.db.insert({ ...record, _id: key });
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async replace(key: string, record: T): Promise<boolean> {
+    try {
+      const replaced = await this.db.update({ _id: key } as never, { ...record, _id: key });
+      return replaced === 1;
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async upsert(key: string, record: T): Promise<void> {
+    try {
+      await this.db.update({ _id: key } as never, { ...record, _id: key }, { upsert: true });
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    const found = await this.db.findOne({ _id: key } as never);
+    return found ? strip(found) : undefined;
+  }
+
+  async find(query: Partial<Record<keyof T, unknown>>, sort?: object, limit?: number): Promise<T[]> {
+    let cursor = this.db.find(query as never);
+    if (sort) cursor = cursor.sort(sort);
+    if (limit !== undefined) cursor = cursor.limit(limit);
+    return (await cursor).map(strip);
+  }
+
+  async remove(key: string): Promise<boolean> {
+    return (await this.db.remove({ _id: key } as never, {})) === 1;
+  }
+
+  async count(query: object = {}): Promise<number> {
+    return this.db.count(query as never);
+  }
+}
+
+function strip<T extends object>(document: T & { _id: string }): T {
+  const { _id, ...record } = document;
+  return record as unknown as T;
+}
+
+function storeError(error: unknown): GdsError {
+  const errorType = (error as { errorType?: string }).errorType;
+  if (errorType === "uniqueViolated") {
+    return new GdsError("EntryExists", "an entry with this key already exists", error);
+  }
+  return new GdsError("Internal", "store failure", error);
+}

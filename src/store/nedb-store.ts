@@ -1,0 +1,76 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type {
+  ApplicationRecord,
+  AuthorityRecord,
+  CertificateRequestRecord,
+  IssuedCertificateRecord,
+  UserRecord,
+} from "../core/records.js";
+import { GdsError } from "../core/errors.js";
+import { NedbCollection } from "./nedb-collection.js";
+import type { GdsStore } from "./store.js";
+
+/**
+ * The GDS store on nedb files under `directory`, or in memory when `directory` is undefined.
+ * nedb runs every operation of a datastore through one queue, so concurrent requests in this
+ * process cannot interleave inside a write; unique indexes refuse a second serial number,
+ * thumbprint or ApplicationUri.
+ */
+export async function openNedbStore(directory: string | undefined): Promise<GdsStore> {
+  if (directory) await mkdir(directory, { recursive: true, mode: 0o700 });
+  const file = (name: string) => (directory ? join(directory, `${name}.db`) : undefined);
+
+  const applications = await NedbCollection.open<ApplicationRecord>(
+    file("applications"), ["applicationUri"]);
+  const requests = await NedbCollection.open<CertificateRequestRecord>(file("requests"));
+  const certificates = await NedbCollection.open<IssuedCertificateRecord>(
+    file("certificates"), ["thumbprint"], ["applicationId"]);
+  const authorities = await NedbCollection.open<AuthorityRecord>(file("authorities"));
+  const users = await NedbCollection.open<UserRecord>(file("users"));
+
+  return {
+    applications: {
+      insert: (record) => applications.insert(record.applicationId, record),
+      replace: async (record) => {
+        const replaced = await applications.replace(record.applicationId, record);
+        if (!replaced) throw new GdsError("NotFound", "no such application");
+      },
+      get: (applicationId) => applications.get(applicationId),
+      findByUri: (applicationUri) => applications.find({ applicationUri }),
+      remove: (applicationId) => applications.remove(applicationId),
+      count: () => applications.count(),
+    },
+    requests: {
+      insert: (record) => requests.insert(record.requestId, record),
+      get: (requestId) => requests.get(requestId),
+      replace: async (record) => {
+        const replaced = await requests.replace(record.requestId, record);
+        if (!replaced) throw new GdsError("NotFound", "no such request");
+      },
+      remove: (requestId) => requests.remove(requestId),
+    },
+    certificates: {
+      insert: (record) => certificates.insert(record.serialNumber, record),
+      getBySerial: (serialNumber) => certificates.get(serialNumber),
+      getByThumbprint: async (thumbprint) => (await certificates.find({ thumbprint }))[0],
+      latest: async (applicationId, certificateGroupId, certificateTypeId) => {
+        const query = { applicationId, certificateGroupId, certificateTypeId };
+        return (await certificates.find(query, { issuedAt: -1 }, 1))[0];
+      },
+      remove: (serialNumber) => certificates.remove(serialNumber),
+      count: () => certificates.count(),
+    },
+    authorities: {
+      get: (authorityId) => authorities.get(authorityId),
+      put: (record) => authorities.upsert(record.authorityId, record),
+    },
+    users: {
+      get: (userName) => users.get(userName),
+      put: (record) => users.upsert(record.userName, record),
+    },
+    close: async () => {
+      // nedb appends synchronously queued writes; nothing stays buffered to flush.
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type {
+  ApplicationRecord,
+  AuthorityRecord,
+  CertificateRequestRecord,
+  IssuedCertificateRecord,
+  UserRecord,
+} from "../core/records.js";
+
+/**
+ * What the GDS core needs of its storage, one small repository per record kind. A unique key
+ * that is already taken is reported as GdsError("EntryExists"); every other failure is Internal.
+ */
+export interface ApplicationStore {
+  insert(record: ApplicationRecord): Promise<void>;
+  replace(record: ApplicationRecord): Promise<void>;
+  get(applicationId: string): Promise<ApplicationRecord | undefined>;
+  findByUri(applicationUri: string): Promise<ApplicationRecord[]>;
+  remove(applicationId: string): Promise<boolean>;
+  count(): Promise<number>;
+}
+
+export interface RequestStore {
+  insert(record: CertificateRequestRecord): Promise<void>;
+  get(requestId: string): Promise<CertificateRequestRecord | undefined>;
+  replace(record: CertificateRequestRecord): Promise<void>;
+  remove(requestId: string): Promise<boolean>;
+}
+
+export interface CertificateStore {
+  insert(record: IssuedCertificateRecord): Promise<void>;
+  getBySerial(serialNumber: string): Promise<IssuedCertificateRecord | undefined>;
+  getByThumbprint(thumbprint: string): Promise<IssuedCertificateRecord | undefined>;
+  /** The most recently issued certificate of an application for one group and type. */
+  latest(
+    applicationId: string,
+    certificateGroupId: string,
+    certificateTypeId: string,
+  ): Promise<IssuedCertificateRecord | undefined>;
+  remove(serialNumber: string): Promise<boolean>;
+  count(): Promise<number>;
+}
+
+export interface AuthorityStore {
+  get(authorityId: string): Promise<AuthorityRecord | undefined>;
+  put(record: AuthorityRecord): Promise<void>;
+}
+
+export interface UserStore {
+  get(userName: string): Promise<UserRecord | undefined>;
+  put(record: UserRecord): Promise<void>;
+}
+
+export interface GdsStore {
+  readonly applications: ApplicationStore;
+  readonly requests: RequestStore;
+  readonly certificates: CertificateStore;
+  readonly authorities: AuthorityStore;
+  readonly users: UserStore;
+  close(): Promise<void>;
+}
