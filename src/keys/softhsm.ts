@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import pkcs11js from "pkcs11js";
 import type { Logger } from "../log/logger.js";
 import {
@@ -55,7 +55,8 @@ export interface SoftHsmLayout {
 }
 
 export function softHsmLayout(dataDir: string): SoftHsmLayout {
-  const dir = join(dataDir, "hsm");
+  // Absolute, because SoftHSM would resolve a relative tokendir against its caller's cwd.
+  const dir = join(resolve(dataDir), "hsm");
   return {
     dir,
     confPath: join(dir, "softhsm2.conf"),
