@@ -14,6 +14,7 @@ import type { Logger } from "../log/logger.js";
 import { GdsServer } from "../opcua/gds-server.js";
 import { openNedbStore } from "../store/nedb-store.js";
 import type { GdsStore } from "../store/store.js";
+import { writeAuthorityFiles } from "./authority-files.js";
 import { ensureOwnCertificate } from "./own-certificate.js";
 
 export interface RunningGds {
@@ -75,6 +76,8 @@ async function startOnHsm(
     signer, keyLabel: caKeyLabel, store, clock, log: log("ca"), caProfile, profiles,
   });
 
+  await writeAuthorityFiles(settings.dataDir, authority);
+
   const users = new UserDirectory(store.users, clock, log("users"));
   await users.ensureAdministrator(options.adminPassword,
     join(settings.dataDir, "admin.password"));
@@ -108,6 +111,7 @@ async function startOnHsm(
   const crlTimer = setInterval(() => {
     authority.refreshCrlIfDue().then(async (published) => {
       if (!published) return;
+      await writeAuthorityFiles(settings.dataDir, authority);
       await server.refreshAuthorityCrl();
       server.refreshTrustLists(authority.crlThisUpdate());
     }).catch((error: unknown) => log("ca").error({ err: error }, "CRL refresh failed"));

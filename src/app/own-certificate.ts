@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
 import type { CertificateAuthority } from "../ca/authority.js";
 import { encodeDistinguishedName } from "../ca/distinguished-name.js";
+import { encodePem } from "../ca/pem.js";
 import {
   defaultApplicationGroup,
   rsaSha256ApplicationCertificateType,
@@ -59,7 +60,8 @@ export async function ensureOwnCertificate(options: {
   const certificate = Buffer.from(issued.der, "base64");
   // The file holds the chain (leaf, then CA): node-opcua sends it whole, so that a peer that
   // does not know our CA yet can still tell an incomplete chain from an untrusted one.
-  await writeFile(files.certificateFile, pem(certificate) + pem(options.authority.certificate()));
+  await writeFile(files.certificateFile,
+    encodePem(certificate, "CERTIFICATE") + encodePem(options.authority.certificate(), "CERTIFICATE"));
   options.log.info({ serialNumber: issued.serialNumber, thumbprint: issued.thumbprint },
     "own certificate issued");
   return files;
@@ -79,9 +81,4 @@ async function isCurrent(
   const renewAt = Date.parse(certificate.validTo) - options.renewalWindowMs;
   return certificate.checkIssued(ca) && certificate.verify(ca.publicKey)
     && options.clock.now().getTime() < renewAt;
-}
-
-function pem(der: Buffer): string {
-  const lines = der.toString("base64").match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
 }

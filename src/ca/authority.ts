@@ -1,5 +1,4 @@
 import "reflect-metadata";
-import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { Name } from "@peculiar/x509";
 import type { Clock } from "../core/clock.js";
@@ -19,6 +18,7 @@ import { buildCrl } from "./crl-builder.js";
 import { readIssuerCertificate } from "./issuer-certificate.js";
 import { createRootCertificate } from "./root-certificate.js";
 import { generateSerialNumber } from "./serial-number.js";
+import { thumbprint } from "./thumbprint.js";
 
 const authorityId = "default";
 const dayMs = 86_400_000;
@@ -223,7 +223,7 @@ export class CertificateAuthority implements Authority {
     );
     return {
       serialNumber,
-      thumbprint: createHash("sha1").update(der).digest("hex"),
+      thumbprint: thumbprint(der),
       applicationId: input.applicationId,
       requestId: input.requestId,
       certificateGroupId: input.certificateGroupId,

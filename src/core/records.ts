@@ -51,7 +51,7 @@ export interface CertificateRequestRecord {
 /** A certificate this CA issued. */
 export interface IssuedCertificateRecord {
   serialNumber: string; // lower-case hex
-  thumbprint: string; // SHA-1 of the DER, lower-case hex
+  thumbprint: string; // SHA-1 of the DER, upper-case hex as OPC UA tools show it
   applicationId: string;
   requestId: string;
   certificateGroupId: string;
