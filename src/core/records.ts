@@ -30,6 +30,11 @@ export interface ApplicationRecord {
   updatedAt: string;
 }
 
+/**
+ * pending: waits for an administrator; issued: the certificate is ready; finished: delivered
+ * at least once (a repeated FinishRequest returns it again, without a private key);
+ * rejected: an administrator refused it.
+ */
 export type RequestState = "pending" | "issued" | "rejected" | "finished";
 export type RequestKind = "signing" | "newKeyPair";
 
@@ -42,10 +47,25 @@ export interface CertificateRequestRecord {
   kind: RequestKind;
   state: RequestState;
   csr?: string; // base64 DER
+  /** StartNewKeyPairRequest: what the GDS is to generate the key and certificate for. */
+  newKeyPair?: NewKeyPairParameters;
+  /**
+   * StartNewKeyPairRequest: the encoded private key (PFX or PEM), sealed by the HSM, kept only
+   * until the first FinishRequest delivers it.
+   */
+  sealedPrivateKey?: string;
   serialNumber?: string; // hex, once issued
   requestedBy: string;
+  decidedBy?: string;
+  decidedAt?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface NewKeyPairParameters {
+  subjectName: string;
+  domainNames: string[];
+  privateKeyFormat: "PFX" | "PEM";
 }
 
 /** A certificate this CA issued. */
@@ -64,6 +84,7 @@ export interface IssuedCertificateRecord {
   issuedAt: string;
   revokedAt?: string;
   revocationReason?: string;
+  revokedBy?: string;
 }
 
 /** The CA's state: its certificate, the key it lives under, and the current CRL. */

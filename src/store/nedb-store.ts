@@ -23,7 +23,8 @@ export async function openNedbStore(directory: string | undefined): Promise<GdsS
 
   const applications = await NedbCollection.open<ApplicationRecord>(
     file("applications"), ["applicationUri"]);
-  const requests = await NedbCollection.open<CertificateRequestRecord>(file("requests"));
+  const requests = await NedbCollection.open<CertificateRequestRecord>(
+    file("requests"), [], ["state"]);
   const certificates = await NedbCollection.open<IssuedCertificateRecord>(
     file("certificates"), ["thumbprint"], ["applicationId"]);
   const authorities = await NedbCollection.open<AuthorityRecord>(file("authorities"));
@@ -49,6 +50,7 @@ export async function openNedbStore(directory: string | undefined): Promise<GdsS
         if (!replaced) throw new GdsError("NotFound", "no such request");
       },
       remove: (requestId) => requests.remove(requestId),
+      list: (state) => requests.find(state ? { state } : {}, { createdAt: 1 }),
     },
     certificates: {
       insert: (record) => certificates.insert(record.serialNumber, record),
@@ -59,6 +61,13 @@ export async function openNedbStore(directory: string | undefined): Promise<GdsS
         return (await certificates.find(query, { issuedAt: -1 }, 1))[0];
       },
       remove: (serialNumber) => certificates.remove(serialNumber),
+      replace: async (record) => {
+        const replaced = await certificates.replace(record.serialNumber, record);
+        if (!replaced) throw new GdsError("NotFound", "no such certificate");
+      },
+      listForApplication: (applicationId) =>
+        certificates.find({ applicationId }, { issuedAt: -1 }),
+      listRevoked: () => certificates.find({ revokedAt: { $exists: true } } as never),
       count: () => certificates.count(),
     },
     authorities: {
@@ -68,6 +77,8 @@ export async function openNedbStore(directory: string | undefined): Promise<GdsS
     users: {
       get: (userName) => users.get(userName),
       put: (record) => users.upsert(record.userName, record),
+      remove: (userName) => users.remove(userName),
+      list: () => users.find({}, { userName: 1 }),
     },
     close: async () => {
       // nedb appends synchronously queued writes; nothing stays buffered to flush.

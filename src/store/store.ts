@@ -24,6 +24,8 @@ export interface RequestStore {
   get(requestId: string): Promise<CertificateRequestRecord | undefined>;
   replace(record: CertificateRequestRecord): Promise<void>;
   remove(requestId: string): Promise<boolean>;
+  /** Requests in one state (all when undefined), oldest first. */
+  list(state?: CertificateRequestRecord["state"]): Promise<CertificateRequestRecord[]>;
 }
 
 export interface CertificateStore {
@@ -37,6 +39,11 @@ export interface CertificateStore {
     certificateTypeId: string,
   ): Promise<IssuedCertificateRecord | undefined>;
   remove(serialNumber: string): Promise<boolean>;
+  replace(record: IssuedCertificateRecord): Promise<void>;
+  /** Every certificate of an application, newest first. */
+  listForApplication(applicationId: string): Promise<IssuedCertificateRecord[]>;
+  /** Every revoked certificate, for the CRL. */
+  listRevoked(): Promise<IssuedCertificateRecord[]>;
   count(): Promise<number>;
 }
 
@@ -48,6 +55,8 @@ export interface AuthorityStore {
 export interface UserStore {
   get(userName: string): Promise<UserRecord | undefined>;
   put(record: UserRecord): Promise<void>;
+  remove(userName: string): Promise<boolean>;
+  list(): Promise<UserRecord[]>;
 }
 
 export interface GdsStore {
