@@ -106,7 +106,8 @@ export class CertificateAuthority implements Authority {
   /** Signs and stores a certificate; the store refuses a serial twice, so a clash retries. */
   async issueDirect(input: DirectIssue): Promise<IssuedCertificateRecord> {
     const profile = this.profile(input.certificateTypeId);
-    const notBefore = new Date(this.options.clock.now().getTime() - backdateMs);
+    // Whole seconds: DER times carry none, and the record must say what the certificate says.
+    const notBefore = wholeSeconds(this.options.clock.now().getTime() - backdateMs);
 
     for (let attempt = 0; ; attempt++) {
       const serialNumber = generateSerialNumber();
@@ -236,6 +237,10 @@ export class CertificateAuthority implements Authority {
       issuedAt: this.options.clock.now().toISOString(),
     };
   }
+}
+
+function wholeSeconds(milliseconds: number): Date {
+  return new Date(Math.floor(milliseconds / 1000) * 1000);
 }
 
 async function createAuthority(options: AuthorityOptions): Promise<AuthorityRecord> {

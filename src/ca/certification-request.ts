@@ -24,6 +24,9 @@ export interface CertificationRequest {
 }
 
 const extensionRequest = "1.2.840.113549.1.9.14";
+// A CSR for a 16384-bit RSA key with a generous SAN stays under 8 KiB; anything far larger is
+// not a request but an attempt to make the parser work.
+const maxRequestLength = 65_536;
 
 /**
  * Parses and verifies a DER CSR. Everything wrong with it (not DER, truncated, trailing bytes,
@@ -43,6 +46,7 @@ export function parseCertificationRequest(der: Uint8Array): CertificationRequest
 
 function parse(der: Buffer): CertificationRequest {
   if (der.length === 0) throw new GdsError("InvalidArgument", "empty");
+  if (der.length > maxRequestLength) throw new GdsError("InvalidArgument", "too large");
 
   // CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature }
   const outer = DerReader.of(der);

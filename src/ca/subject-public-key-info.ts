@@ -30,11 +30,45 @@ export interface SubjectPublicKey {
   readonly curve?: NamedCurve;
 }
 
+const rsaEncryption = "1.2.840.113549.1.1.1";
+
+/** The parts of a SubjectPublicKeyInfo (RFC 5280 4.1.2.7), read strictly. */
+interface PublicKeyInfoParts {
+  readonly algorithm: string;
+  /** The AlgorithmIdentifier parameters as a whole TLV, if present. */
+  readonly parameters?: Buffer;
+  /** The subjectPublicKey BIT STRING value, without the unused-bits octet. */
+  readonly subjectPublicKey: Buffer;
+}
+
+function splitPublicKeyInfo(publicKeyInfo: Buffer): PublicKeyInfoParts {
+  const outer = DerReader.of(publicKeyInfo);
+  const fields = outer.children(outer.read(tags.sequence));
+  outer.expectDone();
+
+  const algorithmIdentifier = fields.children(fields.read(tags.sequence));
+  const algorithm = algorithmIdentifier.readObjectIdentifier();
+  const parameters = algorithmIdentifier.done
+    ? undefined
+    : algorithmIdentifier.encoded(algorithmIdentifier.read());
+  algorithmIdentifier.expectDone();
+  const subjectPublicKey = fields.readBitStringOctets();
+  fields.expectDone();
+  return { algorithm, parameters, subjectPublicKey };
+}
+
 /** Loads a SubjectPublicKeyInfo (DER) and says what kind of key it is. */
 export function readSubjectPublicKey(publicKeyInfo: Buffer): SubjectPublicKey {
+  const parts = splitPublicKeyInfo(publicKeyInfo);
   let publicKey: KeyObject;
   try {
-    publicKey = createPublicKey({ key: publicKeyInfo, format: "der", type: "spki" });
+    // OpenSSL 3 decodes a DER SPKI through its generic decoder framework at ~0.15 ms a key,
+    // most of the CA's own cost per certificate. RSA keys take the direct PKCS#1 path (~0.01 ms)
+    // after the SPKI around them has been checked here.
+    publicKey =
+      parts.algorithm === rsaEncryption
+        ? createPublicKey({ key: rsaPublicKey(parts), format: "der", type: "pkcs1" })
+        : createPublicKey({ key: publicKeyInfo, format: "der", type: "spki" });
   } catch (error) {
     throw new GdsError("InvalidArgument", "public key does not parse", error);
   }
@@ -51,18 +85,32 @@ export function readSubjectPublicKey(publicKeyInfo: Buffer): SubjectPublicKey {
   throw new GdsError("InvalidArgument", "unsupported public key algorithm");
 }
 
+/** RSAPublicKey (RFC 8017 A.1.1) out of an rsaEncryption SPKI; both integers positive. */
+function rsaPublicKey(parts: PublicKeyInfoParts): Buffer {
+  // RFC 3279 2.3.1 asks for NULL parameters; some encoders leave them out altogether.
+  const { parameters } = parts;
+  if (parameters && !(parameters.length === 2 && parameters[0] === tags.null)) {
+    throw new GdsError("InvalidArgument", "RSA key with parameters");
+  }
+
+  const outer = DerReader.of(parts.subjectPublicKey);
+  const key = outer.children(outer.read(tags.sequence));
+  outer.expectDone();
+  for (const name of ["modulus", "publicExponent"]) {
+    const integer = key.content(key.read(tags.integer));
+    const negative = integer.length === 0 || (integer[0]! & 0x80) !== 0;
+    const padded = integer.length > 1 && integer[0] === 0 && (integer[1]! & 0x80) === 0;
+    if (negative || padded) throw new GdsError("InvalidArgument", `RSA ${name} malformed`);
+  }
+  key.expectDone();
+  return parts.subjectPublicKey;
+}
+
 /**
  * keyIdentifier by RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value.
  * The same value serves as SKI of a certificate and as AKI of what its key signs.
  */
 export function subjectKeyIdentifier(publicKeyInfo: Buffer): Buffer {
-  const outer = DerReader.of(publicKeyInfo);
-  const spki = outer.read(tags.sequence);
-  outer.expectDone();
-
-  const fields = outer.children(spki);
-  fields.read(tags.sequence);
-  const subjectPublicKey = fields.readBitStringOctets();
-  fields.expectDone();
+  const { subjectPublicKey } = splitPublicKeyInfo(publicKeyInfo);
   return createHash("sha1").update(subjectPublicKey).digest();
 }

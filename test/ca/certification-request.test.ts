@@ -64,6 +64,11 @@ describe("parseCertificationRequest", () => {
     );
   });
 
+  it("refuses a request larger than 64 KiB before parsing it", () => {
+    const huge = Buffer.concat([request, Buffer.alloc(70_000)]);
+    expect(gdsErrorOf(() => parseCertificationRequest(huge)).message).toMatch(/too large/);
+  });
+
   it("refuses garbage bytes with InvalidArgument", () => {
     const garbage = [
       Buffer.from("this is not a certification request"),

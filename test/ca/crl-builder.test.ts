@@ -1,5 +1,3 @@
-import { AsnParser } from "@peculiar/asn1-schema";
-import { CertificateList } from "@peculiar/asn1-x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueApplicationCertificate } from "../../src/ca/certificate-issuer.js";
 import { loadCertificateProfiles } from "../../src/ca/certificate-profile.js";
@@ -91,7 +89,7 @@ describe("buildCrl", () => {
     expect(text.match(/CRL entry extensions/g)).toHaveLength(2);
   });
 
-  it("makes openssl verify -crl_check refuse a revoked certificate and accept another", async () => {
+  it("makes openssl verify -crl_check refuse a revoked certificate, accept another", async () => {
     const profile = (await loadCertificateProfiles()).get("RsaSha256ApplicationCertificateType")!;
     const csr = parseCertificationRequest(opensslRequest(scratch));
     const issue = (serialNumber: string) =>
@@ -191,12 +189,11 @@ describe("buildCrl", () => {
       "-noout",
     ]);
     expect(verified.stderr + verified.stdout).toContain("verify OK");
-    // A second, independent parser counts the entries and reads one back. asn1js stops at
-    // 10,000 nodes by default, so large CRLs need a raised limit wherever they are read.
-    const berOptions = { maxNodes: 1_000_000 };
-    const list = AsnParser.parse(der, CertificateList, { berOptions }).tbsCertList;
-    expect(list.revokedCertificates).toHaveLength(100_000);
-    const last = list.revokedCertificates![99_999]!;
-    expect(Buffer.from(last.userCertificate).toString("hex")).toBe(revoked[99_999]!.serialNumber);
+    // openssl's own listing, counted, and the last entry read back.
+    const listing = scratch.file("large.txt");
+    opensslOk(["crl", "-inform", "DER", "-in", save(der), "-noout", "-text", "-out", listing]);
+    const text = scratch.read("large.txt").toString("latin1");
+    expect(text.match(/Serial Number: /g)).toHaveLength(100_000);
+    expect(text).toContain(`Serial Number: ${revoked[99_999]!.serialNumber.toUpperCase()}\n`);
   });
 });

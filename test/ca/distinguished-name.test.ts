@@ -28,7 +28,8 @@ describe("encodeDistinguishedName", () => {
   it("reads escapes, multi-valued RDNs, dotted OIDs and UTF-8", () => {
     const dump = asOpenSslSees("CN=Müller\\, Anna+OU=Unit, 2.5.4.10=Org\\2B Co");
     expect(dump).toContain(":Org+ Co");
-    expect(dump).toMatch(/SET\s*\n(.*\n){3}.*SEQUENCE/);
+    // Three attributes in two RDNs: CN and OU share one SET.
+    expect(dump.match(/cons:\s+SET/g)).toHaveLength(2);
     const der = encodeDistinguishedName("CN=Müller\\, Anna");
     expect(der.includes(Buffer.from("Müller, Anna", "utf8"))).toBe(true);
   });
