@@ -7,14 +7,18 @@ import { systemClock, type Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
 import { ApplicationDirectory } from "../gds/application-directory.js";
 import { CertificateDirectory } from "../gds/certificate-directory.js";
-import { CertificateGroups } from "../gds/certificate-groups.js";
+import { CertificateGroups, defaultCertificateGroups } from "../gds/certificate-groups.js";
+import { CertificateRequests } from "../gds/certificate-requests.js";
+import { UserAdministration } from "../identity/user-administration.js";
 import { UserDirectory } from "../identity/user-directory.js";
 import { openHsm, type Hsm } from "../keys/hsm.js";
 import type { Logger } from "../log/logger.js";
 import { GdsServer } from "../opcua/gds-server.js";
 import { openNedbStore } from "../store/nedb-store.js";
 import type { GdsStore } from "../store/store.js";
+import { openAuditTrail } from "./audit-trail.js";
 import { writeAuthorityFiles } from "./authority-files.js";
+import { keyPairsFor } from "./key-pairs.js";
 import { ensureOwnCertificate } from "./own-certificate.js";
 
 export interface RunningGds {
@@ -33,6 +37,7 @@ export interface StartOptions {
 const dayMs = 86_400_000;
 const crlCheckIntervalMs = 60 * 60_000;
 export const caKeyLabel = "ca";
+const sealKeyLabel = "seal";
 
 /**
  * The composition root: opens the token, store and CA, makes sure the GDS has its own
@@ -70,6 +75,8 @@ async function startOnHsm(
   const profiles = await loadCertificateProfiles();
   const { signer } = await hsm.caSigner(caKeyLabel, caKeyBits(caProfile.key));
 
+  const audit = await openAuditTrail(settings.dataDir, hsm, clock, log("audit"));
+  cleanup.push(() => audit.close());
   const store = await openNedbStore(join(settings.dataDir, "store"));
   cleanup.push(() => store.close());
   const authority = await CertificateAuthority.open({
@@ -79,8 +86,10 @@ async function startOnHsm(
   await writeAuthorityFiles(settings.dataDir, authority);
 
   const users = new UserDirectory(store.users, clock, log("users"));
-  await users.ensureAdministrator(options.adminPassword,
-    join(settings.dataDir, "admin.password"));
+  if (await users.ensureAdministrator(options.adminPassword,
+    join(settings.dataDir, "admin.password"))) {
+    await audit.record("user.created", "security-handler", { userName: "admin" });
+  }
 
   const renewalWindowMs = settings.renewalWindowDays * dayMs;
   const pkiDir = join(settings.dataDir, "pki");
@@ -89,18 +98,20 @@ async function startOnHsm(
     authority, clock, renewalWindowMs, log: log("ca"),
   });
 
-  const groups = new CertificateGroups();
-  const directory = new ApplicationDirectory(store, clock, log("directory"), async () => {
-    // Revocation of an unregistered application's certificates arrives with revocation.
-  });
+  const groups = new CertificateGroups(defaultCertificateGroups(settings.certificateGroups));
   const certificates = new CertificateDirectory(
-    store, authority, groups, clock, log("certificates"), renewalWindowMs);
+    store, authority, groups, audit, clock, renewalWindowMs);
+  const requests = new CertificateRequests(store, authority, groups, keyPairsFor(profiles),
+    await hsm.secretSealer(sealKeyLabel), audit, clock, log("requests"));
+  const directory = new ApplicationDirectory(store, clock, log("directory"),
+    (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
+  const userAdministration = new UserAdministration(users, audit);
 
   const server = new GdsServer({
     host: settings.host, port: settings.port, hostname: settings.hostname,
     applicationUri: settings.applicationUri, pkiDir, ...own,
     strictChannelCertificates: settings.strictChannelCertificates,
-    directory, certificates, groups, users,
+    directory, requests, certificates, groups, users, userAdministration,
     trustList: (groupId) => authority.trustList(groupId),
     authority, log: log("opcua"),
   });
@@ -108,13 +119,18 @@ async function startOnHsm(
   cleanup.push(() => server.stop());
   log("opcua").info({ endpointUrl }, "listening");
 
+  // Every new CRL reaches the channel checks, the TrustList objects and DATA_DIR/ca at once.
+  authority.onCrlPublished(async (_crl, thisUpdate) => {
+    await audit.record("crl.published", "security-handler", {
+      crlNumber: authority.crlNumber().toString(), thisUpdate: thisUpdate.toISOString(),
+    });
+    await writeAuthorityFiles(settings.dataDir, authority);
+    await server.refreshAuthorityCrl();
+    server.refreshTrustLists(thisUpdate);
+  });
   const crlTimer = setInterval(() => {
-    authority.refreshCrlIfDue().then(async (published) => {
-      if (!published) return;
-      await writeAuthorityFiles(settings.dataDir, authority);
-      await server.refreshAuthorityCrl();
-      server.refreshTrustLists(authority.crlThisUpdate());
-    }).catch((error: unknown) => log("ca").error({ err: error }, "CRL refresh failed"));
+    authority.refreshCrlIfDue()
+      .catch((error: unknown) => log("ca").error({ err: error }, "CRL refresh failed"));
   }, crlCheckIntervalMs);
   crlTimer.unref();
 

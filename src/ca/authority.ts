@@ -1,11 +1,11 @@
 import "reflect-metadata";
+import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { Name } from "@peculiar/x509";
 import type { Clock } from "../core/clock.js";
 import { GdsError } from "../core/errors.js";
 import type { AuthorityRecord, IssuedCertificateRecord } from "../core/records.js";
-import type { Authority, TrustListContent } from "../gds/certificate-directory.js";
-import { discoveryHosts } from "../gds/application-record-check.js";
+import type { IssueInput, TrustListContent } from "../core/issuing.js";
 import type { Signer } from "../keys/signer.js";
 import type { Logger } from "../log/logger.js";
 import type { GdsStore } from "../store/store.js";
@@ -15,6 +15,7 @@ import type { CertificateProfile } from "./certificate-profile.js";
 import { checkCertificationRequest } from "./certification-request-check.js";
 import { parseCertificationRequest } from "./certification-request.js";
 import { buildCrl } from "./crl-builder.js";
+import { CrlPublisher, isRevocationReason, type CrlListener } from "./crl-publisher.js";
 import { readIssuerCertificate } from "./issuer-certificate.js";
 import { createRootCertificate } from "./root-certificate.js";
 import { generateSerialNumber } from "./serial-number.js";
@@ -37,28 +38,25 @@ export interface AuthorityOptions {
 }
 
 /** A certificate to issue, already checked by its caller (the GDS's own, for example). */
-export interface DirectIssue {
-  subject: Buffer;
-  publicKeyInfo: Buffer;
-  applicationUri: string;
-  hosts: string[];
-  applicationId: string;
-  requestId: string;
-  certificateGroupId: string;
-  certificateTypeId: string;
-}
+export type DirectIssue = IssueInput;
 
 /**
  * The CA: one key in the token, its self-signed certificate, the current CRL, and issuing.
  * Every certificate and CRL is signed through the Signer, i.e. inside the HSM.
  */
-export class CertificateAuthority implements Authority {
+export class CertificateAuthority {
+  private readonly crls: CrlPublisher;
+  private readonly policyIds = new WeakMap<CertificateProfile, string>();
+
   private constructor(
     private readonly options: AuthorityOptions,
-    private record: AuthorityRecord,
+    record: AuthorityRecord,
     private readonly certificateDer: Buffer,
     private readonly keyId: string,
-  ) {}
+  ) {
+    this.crls = new CrlPublisher(record, certificateDer, options.signer, options.store,
+      options.clock, options.caProfile.crlValidityDays, options.log);
+  }
 
   /** Loads the CA, creating its certificate and first CRL when the store has none. */
   static async open(options: AuthorityOptions): Promise<CertificateAuthority> {
@@ -84,23 +82,35 @@ export class CertificateAuthority implements Authority {
     return authority;
   }
 
-  async issue(input: Parameters<Authority["issue"]>[0]): Promise<IssuedCertificateRecord> {
-    const { application, certificateTypeId } = input;
+  /**
+   * Parses and checks a PKCS#10 request: signature, key fit for the type, the ApplicationUri.
+   * The hosts are the request's DNS names and addresses (the caller falls back to the
+   * registered DiscoveryUrls when there are none).
+   */
+  checkSigningRequest(csrDer: Buffer, applicationUri: string, certificateTypeId: string) {
     const profile = this.profile(certificateTypeId);
-    const csr = parseCertificationRequest(input.csr);
-    checkCertificationRequest(csr, { applicationUri: application.applicationUri, profile });
-
-    const requested = [...csr.sanDnsNames, ...csr.sanIpAddresses];
-    return this.issueDirect({
+    const csr = parseCertificationRequest(csrDer);
+    checkCertificationRequest(csr, { applicationUri, profile });
+    return {
       subject: csr.subject,
       publicKeyInfo: csr.publicKeyInfo,
-      applicationUri: application.applicationUri,
-      hosts: requested.length > 0 ? requested : discoveryHosts(application.discoveryUrls),
-      applicationId: application.applicationId,
-      requestId: input.requestId,
-      certificateGroupId: input.certificateGroupId,
-      certificateTypeId,
-    });
+      hosts: [...csr.sanDnsNames, ...csr.sanIpAddresses],
+    };
+  }
+
+  policyId(certificateTypeId: string): string {
+    const profile = this.profile(certificateTypeId);
+    let id = this.policyIds.get(profile);
+    if (!id) {
+      id = createHash("sha256").update(JSON.stringify(profile)).digest("hex").slice(0, 16);
+      this.policyIds.set(profile, id);
+    }
+    return id;
+  }
+
+  minimumKeyBits(certificateTypeId: string): number | undefined {
+    const { key } = this.profile(certificateTypeId);
+    return key.algorithm === "RSA" ? key.minBits : undefined;
   }
 
   /** Signs and stores a certificate; the store refuses a serial twice, so a clash retries. */
@@ -144,11 +154,15 @@ export class CertificateAuthority implements Authority {
   }
 
   crl(): Buffer {
-    return Buffer.from(this.record.crlDer, "base64");
+    return this.crls.current().crl;
+  }
+
+  crlNumber(): bigint {
+    return this.crls.current().crlNumber;
   }
 
   crlThisUpdate(): Date {
-    return new Date(this.record.crlThisUpdate);
+    return this.crls.current().thisUpdate;
   }
 
   trustList(_certificateGroupId: string): TrustListContent {
@@ -164,44 +178,71 @@ export class CertificateAuthority implements Authority {
     return this.keyId;
   }
 
-  /**
-   * Re-signs the CRL once half of its validity has passed, so that relying parties never
-   * hold a CRL past its nextUpdate. Returns whether a new CRL was published.
-   */
-  async refreshCrlIfDue(): Promise<boolean> {
-    const thisUpdate = Date.parse(this.record.crlThisUpdate);
-    const nextUpdate = Date.parse(this.record.crlNextUpdate);
-    const now = this.options.clock.now().getTime();
-    if (now < thisUpdate + (nextUpdate - thisUpdate) / 2) return false;
-    await this.publishCrl();
-    return true;
+  /** Re-signs the CRL once half of its validity has passed; true when one was published. */
+  refreshCrlIfDue(): Promise<boolean> {
+    return this.crls.refreshIfDue();
   }
 
-  /** Signs a CRL with the next CRL number and makes it current. */
-  async publishCrl(): Promise<void> {
-    const { signer, clock, caProfile, store, log } = this.options;
-    const crlNumber = BigInt(this.record.crlNumber) + 1n;
-    const thisUpdate = clock.now();
-    const nextUpdate = new Date(thisUpdate.getTime() + caProfile.crlValidityDays * dayMs);
-    const crlDer = await buildCrl({
-      signer,
-      issuerCertificateDer: this.certificateDer,
-      crlNumber,
-      thisUpdate,
-      nextUpdate,
-      revoked: [],
-    });
+  onCrlPublished(listener: CrlListener): void {
+    this.crls.onPublished(listener);
+  }
 
-    const record: AuthorityRecord = {
-      ...this.record,
-      crlNumber: crlNumber.toString(),
-      crlDer: crlDer.toString("base64"),
-      crlThisUpdate: thisUpdate.toISOString(),
-      crlNextUpdate: nextUpdate.toISOString(),
-    };
-    await store.authorities.put(record);
-    this.record = record;
-    log.info({ crlNumber: record.crlNumber, nextUpdate: record.crlNextUpdate }, "CRL published");
+  /**
+   * Revokes certificates with an RFC 5280 reason and publishes one new CRL for all of them.
+   * Already revoked ones keep their first revocation. Returns the newly revoked records.
+   */
+  async revoke(
+    serialNumbers: string[],
+    reason: string,
+    actor: string,
+  ): Promise<IssuedCertificateRecord[]> {
+    if (!isRevocationReason(reason)) {
+      throw new GdsError("InvalidArgument", "unknown revocation reason (RFC 5280 CRLReason)");
+    }
+    const revokedAt = wholeSeconds(this.options.clock.now().getTime()).toISOString();
+    const revoked: IssuedCertificateRecord[] = [];
+    for (const serialNumber of serialNumbers) {
+      const record = await this.options.store.certificates.getBySerial(serialNumber);
+      if (!record) throw new GdsError("NotFound", "no certificate with this serial number");
+      if (record.revokedAt) continue;
+      const updated = { ...record, revokedAt, revocationReason: reason, revokedBy: actor };
+      await this.options.store.certificates.replace(updated);
+      revoked.push(updated);
+    }
+    if (revoked.length === 0) return revoked;
+
+    for (const record of revoked) {
+      this.options.log.info(
+        { serialNumber: record.serialNumber, thumbprint: record.thumbprint, reason, actor },
+        "certificate revoked",
+      );
+    }
+    await this.crls.publish();
+    return revoked;
+  }
+
+  /**
+   * What this CA says about a certificate: Good, Revoked, TimeInvalid (expired or not yet
+   * valid), or Unknown when it did not issue it. `validUntil` bounds how long the answer holds.
+   */
+  async status(certificateDer: Buffer): Promise<{
+    status: "Good" | "Revoked" | "TimeInvalid" | "Unknown";
+    record?: IssuedCertificateRecord;
+    validUntil: Date;
+  }> {
+    const { nextUpdate } = this.crls.current();
+    const record = await this.options.store.certificates.getByThumbprint(thumbprint(certificateDer));
+    if (!record || record.der !== certificateDer.toString("base64")) {
+      return { status: "Unknown", validUntil: nextUpdate };
+    }
+    const now = this.options.clock.now().getTime();
+    const notAfter = new Date(record.notAfter);
+    const validUntil = notAfter < nextUpdate ? notAfter : nextUpdate;
+    if (record.revokedAt) return { status: "Revoked", record, validUntil: nextUpdate };
+    if (now > notAfter.getTime() || now < Date.parse(record.notBefore)) {
+      return { status: "TimeInvalid", record, validUntil: nextUpdate };
+    }
+    return { status: "Good", record, validUntil };
   }
 
   private profile(certificateTypeId: string): CertificateProfile {
@@ -233,6 +274,7 @@ export class CertificateAuthority implements Authority {
       notBefore: notBefore.toISOString(),
       notAfter: notAfter.toISOString(),
       authorityKeyId: this.keyId,
+      policyId: this.policyId(input.certificateTypeId),
       der: der.toString("base64"),
       issuedAt: this.options.clock.now().toISOString(),
     };

@@ -1,6 +1,7 @@
 import "../log/stack-log-bridge.js";
 import "reflect-metadata";
 import { Command, Option } from "commander";
+import { addAdminCommands } from "./admin-commands.js";
 import { startCommand } from "./start-command.js";
 
 const program = new Command("security-handler")
@@ -25,4 +26,8 @@ program
     .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
   .action(startCommand);
 
+addAdminCommands(program);
+
 await program.parseAsync(process.argv);
+// Client commands are done here; node-opcua may keep timers alive that would hold the process.
+if (process.argv[2] !== "start") process.exit(process.exitCode ?? 0);

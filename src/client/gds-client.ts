@@ -14,7 +14,7 @@ import {
   type StatusCode,
   type UserIdentityInfo,
 } from "node-opcua";
-import { gdsNamespaceUri } from "../opcua/gds-address-space.js";
+import { gdsNamespaceUri, productNamespaceUri } from "../opcua/gds-address-space.js";
 
 /** Part 12 NodeIds (numeric part, GDS namespace) that stock GDS clients rely on. */
 const ids = {
@@ -30,6 +30,8 @@ const ids = {
   GetCertificateGroups: 508,
   UpdateApplication: 200,
   GetApplication: 216,
+  QueryApplications: 992,
+  QueryServers: 151,
   DefaultApplicationGroup: 615,
 } as const;
 
@@ -41,6 +43,18 @@ export interface ApplicationRecordOptions {
   productUri: string;
   discoveryUrls: string[];
   serverCapabilities: string[];
+}
+
+/** QueryApplications and QueryServers arguments; an absent one is 0, "" or an empty list. */
+export interface ApplicationQueryOptions {
+  startingRecordId?: number;
+  maxRecordsToReturn?: number;
+  applicationName?: string;
+  applicationUri?: string;
+  /** Mask: 1 servers, 2 clients, 0 all. */
+  applicationType?: number;
+  productUri?: string;
+  serverCapabilities?: string[];
 }
 
 /** A method call's outcome: its status and output values. */
@@ -168,6 +182,25 @@ export class GdsClient {
     return this.call(ids.GetApplication, [nodeIdVariant(applicationId)]);
   }
 
+  /** Outputs: LastCounterResetTime, NextRecordId, ApplicationDescription[]. */
+  queryApplications(query: ApplicationQueryOptions = {}): Promise<CallResult> {
+    return this.call(ids.QueryApplications, [
+      uint32Variant(query.startingRecordId), uint32Variant(query.maxRecordsToReturn),
+      stringVariant(query.applicationName), stringVariant(query.applicationUri),
+      uint32Variant(query.applicationType), stringVariant(query.productUri),
+      stringsVariant(query.serverCapabilities),
+    ]);
+  }
+
+  /** Outputs: LastCounterResetTime, ServerOnNetwork[]. */
+  queryServers(query: Omit<ApplicationQueryOptions, "applicationType"> = {}): Promise<CallResult> {
+    return this.call(ids.QueryServers, [
+      uint32Variant(query.startingRecordId), uint32Variant(query.maxRecordsToReturn),
+      stringVariant(query.applicationName), stringVariant(query.applicationUri),
+      stringVariant(query.productUri), stringsVariant(query.serverCapabilities),
+    ]);
+  }
+
   startSigningRequest(
     applicationId: NodeId,
     csr: Buffer,
@@ -233,6 +266,46 @@ export class GdsClient {
     return Buffer.concat(chunks);
   }
 
+  /** Index of the product's namespace on the connected GDS. */
+  async productNamespaceIndex(): Promise<number> {
+    const namespaces = (await this.session.readNamespaceArray()) as string[];
+    const index = namespaces.indexOf(productNamespaceUri);
+    if (index < 0) throw new Error("the server is not a Security Handler GDS");
+    return index;
+  }
+
+  /** A RequestId or ApplicationId as the GDS hands it out: a GUID in the product namespace. */
+  async productNodeId(guid: string): Promise<NodeId> {
+    return new NodeId(NodeId.NodeIdType.GUID, guid, await this.productNamespaceIndex());
+  }
+
+  /**
+   * Calls a method by browse path from the Objects folder, every step in the product's
+   * namespace (for example ["SecurityHandler", "ApproveRequest"]), or a product-namespace
+   * method of the Directory object (["Directory", name]).
+   */
+  async callProductMethod(path: [string, string], inputArguments: Variant[]): Promise<CallResult> {
+    const product = await this.productNamespaceIndex();
+    const objectId = path[0] === "Directory"
+      ? this.nodeId(ids.directory)
+      : await this.browsePath(coerceNodeId("i=85"), [{ name: path[0], namespaceIndex: product }]);
+    const methodId = await this.browsePath(objectId, [{ name: path[1], namespaceIndex: product }]);
+    return this.call(methodId, inputArguments, objectId);
+  }
+
+  private async browsePath(
+    startingNode: NodeId,
+    elements: Array<{ name: string; namespaceIndex: number }>,
+  ): Promise<NodeId> {
+    const result = await this.session.translateBrowsePath({
+      startingNode,
+      relativePath: { elements: elements.map((targetName) => ({ targetName })) },
+    } as never);
+    const target = result.targets?.[0]?.targetId;
+    if (!target) throw new Error(`no ${elements.map((element) => element.name).join("/")} here`);
+    return coerceNodeId(target.toString());
+  }
+
   async close(): Promise<void> {
     await this.session.close().catch(() => undefined);
     await this.client.disconnect();
@@ -242,4 +315,16 @@ export class GdsClient {
 
 export function nodeIdVariant(nodeId: NodeId): Variant {
   return new Variant({ dataType: DataType.NodeId, arrayType: VariantArrayType.Scalar, value: nodeId });
+}
+
+function uint32Variant(value = 0): Variant {
+  return new Variant({ dataType: DataType.UInt32, value });
+}
+
+function stringVariant(value = ""): Variant {
+  return new Variant({ dataType: DataType.String, value });
+}
+
+function stringsVariant(values: string[] = []): Variant {
+  return new Variant({ dataType: DataType.String, arrayType: VariantArrayType.Array, value: values });
 }

@@ -16,8 +16,17 @@ export interface Settings {
   /** GetCertificateStatus asks for renewal this many days before notAfter. */
   renewalWindowDays: number;
   hsm: HsmSettings;
+  /** Per certificate group: approval "automatic" or "manual", registeredHostsOnly. */
+  certificateGroups: Record<string, GroupPolicySettings>;
   logLevel: string;
 }
+
+export interface GroupPolicySettings {
+  approval?: "automatic" | "manual";
+  registeredHostsOnly?: boolean;
+}
+
+const groupIds = ["DefaultApplicationGroup", "DefaultHttpsGroup", "DefaultUserTokenGroup"];
 
 export interface HsmSettings {
   /** PKCS#11 module of an external token; absent means the embedded SoftHSM2 token. */
@@ -66,6 +75,7 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
       pinEnv: optionalString(flags.hsmPinEnv ?? hsmFile.pinEnv, "hsm.pinEnv"),
       sessions: integerIn(hsmFile.sessions ?? 4, "hsm.sessions", 1, 64),
     },
+    certificateGroups: groupPolicies(file.certificateGroups),
     logLevel: oneOf(pick("logLevel") ?? "info", "logLevel",
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   };
@@ -123,6 +133,29 @@ function booleanOr(value: unknown, setting: string, fallback: boolean): boolean 
 function oneOf(value: unknown, setting: string, allowed: string[]): string {
   if (typeof value === "string" && allowed.includes(value)) return value;
   throw new SettingsError(setting, `must be one of ${allowed.join(", ")}`);
+}
+
+function groupPolicies(value: unknown): Record<string, GroupPolicySettings> {
+  const groups = objectOr(value, "certificateGroups");
+  const policies: Record<string, GroupPolicySettings> = {};
+  for (const [groupId, policy] of Object.entries(groups)) {
+    const setting = `certificateGroups.${groupId}`;
+    if (!groupIds.includes(groupId)) {
+      throw new SettingsError(setting, `is not a certificate group (${groupIds.join(", ")})`);
+    }
+    const fields = objectOr(policy, setting);
+    const unknown = Object.keys(fields).filter((key) =>
+      key !== "approval" && key !== "registeredHostsOnly");
+    if (unknown.length > 0) throw new SettingsError(`${setting}.${unknown[0]}`, "is not a setting");
+    policies[groupId] = {
+      approval: fields.approval === undefined ? undefined
+        : oneOf(fields.approval, `${setting}.approval`, ["automatic", "manual"]) as
+          GroupPolicySettings["approval"],
+      registeredHostsOnly: fields.registeredHostsOnly === undefined ? undefined
+        : booleanOr(fields.registeredHostsOnly, `${setting}.registeredHostsOnly`, false),
+    };
+  }
+  return policies;
 }
 
 function uri(value: unknown, setting: string): string {

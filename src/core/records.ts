@@ -20,6 +20,12 @@ export interface LocalizedName {
 /** A registered application, as Part 12's ApplicationRecordDataType describes it. */
 export interface ApplicationRecord {
   applicationId: string; // a GUID; the OPC UA front-end turns it into a NodeId
+  /**
+   * Part 12 RecordId for QueryApplications and QueryServers: taken from the store's counter
+   * at registration, increasing, never reused. Absent only on records stored before it existed,
+   * until the counter starts and numbers them.
+   */
+  recordId?: number;
   applicationUri: string;
   applicationType: ApplicationType;
   applicationNames: LocalizedName[];
@@ -28,6 +34,12 @@ export interface ApplicationRecord {
   serverCapabilities: string[];
   registeredAt: string;
   updatedAt: string;
+}
+
+/** The counter RecordIds come from; `resetAt` is Part 12's LastCounterResetTime. */
+export interface RecordCounter {
+  lastRecordId: number;
+  resetAt: string;
 }
 
 /**
@@ -49,11 +61,15 @@ export interface CertificateRequestRecord {
   csr?: string; // base64 DER
   /** StartNewKeyPairRequest: what the GDS is to generate the key and certificate for. */
   newKeyPair?: NewKeyPairParameters;
+  /** StartNewKeyPairRequest: the public half of the generated key (SPKI DER, base64). */
+  publicKeyInfo?: string;
   /**
-   * StartNewKeyPairRequest: the encoded private key (PFX or PEM), sealed by the HSM, kept only
-   * until the first FinishRequest delivers it.
+   * StartNewKeyPairRequest: the generated private key and its delivery password, sealed by a
+   * key in the HSM, kept only until the first FinishRequest delivers them.
    */
   sealedPrivateKey?: string;
+  /** Why an administrator rejected the request. */
+  rejectionReason?: string;
   serialNumber?: string; // hex, once issued
   requestedBy: string;
   decidedBy?: string;
@@ -80,6 +96,7 @@ export interface IssuedCertificateRecord {
   notBefore: string;
   notAfter: string;
   authorityKeyId: string; // SKI of the CA key that signed it, hex
+  policyId?: string; // digest of the certificate type's profile at issuance
   der: string; // base64
   issuedAt: string;
   revokedAt?: string;

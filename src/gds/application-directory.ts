@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+import type { AuditTrail } from "../core/audit-trail.js";
 import type { Clock } from "../core/clock.js";
 import { GdsError } from "../core/errors.js";
 import type { ApplicationRecord } from "../core/records.js";
 import type { Logger } from "../log/logger.js";
 import type { GdsStore } from "../store/store.js";
-import { actorName, requireRole, requireSecurityMode, type Caller } from "./caller.js";
+import { ApplicationQuery } from "./application-query.js";
+import { actorName, type Caller } from "./caller.js";
+import { requireDirectoryRights } from "./rights.js";
 import { checkApplicationRecord, type ApplicationRecordInput } from "./application-record-check.js";
 
 /**
@@ -18,17 +21,18 @@ export class ApplicationDirectory {
     private readonly log: Logger,
     /** Called when an application leaves, so that its certificates can be revoked. */
     private readonly onUnregistered: (applicationId: string, caller: Caller) => Promise<void>,
+    private readonly audit: AuditTrail,
   ) {}
 
   async register(caller: Caller, input: ApplicationRecordInput): Promise<string> {
-    requireSecurityMode(caller, "SignAndEncrypt");
-    requireRole(caller, "DiscoveryAdmin");
+    requireDirectoryRights(caller);
     checkApplicationRecord(input);
 
     const now = this.clock.now().toISOString();
     const record: ApplicationRecord = {
       ...copyInput(input),
       applicationId: randomUUID(),
+      recordId: await this.store.applications.nextRecordId(this.clock.now()),
       registeredAt: now,
       updatedAt: now,
     };
@@ -46,12 +50,14 @@ export class ApplicationDirectory {
         actor: actorName(caller) },
       "application registered",
     );
+    await this.audit.record("application.registered", actorName(caller), {
+      applicationId: record.applicationId, applicationUri: record.applicationUri,
+    });
     return record.applicationId;
   }
 
   async update(caller: Caller, applicationId: string, input: ApplicationRecordInput) {
-    requireSecurityMode(caller, "SignAndEncrypt");
-    requireRole(caller, "DiscoveryAdmin");
+    requireDirectoryRights(caller, applicationId);
     const existing = await this.get(applicationId);
     if (existing.applicationUri !== input.applicationUri) {
       throw new GdsError("WriteNotSupported", "the ApplicationUri of a record cannot change");
@@ -68,11 +74,13 @@ export class ApplicationDirectory {
       { applicationId, applicationUri: record.applicationUri, actor: actorName(caller) },
       "application updated",
     );
+    await this.audit.record("application.updated", actorName(caller), {
+      applicationId, applicationUri: record.applicationUri,
+    });
   }
 
   async unregister(caller: Caller, applicationId: string): Promise<void> {
-    requireSecurityMode(caller, "SignAndEncrypt");
-    requireRole(caller, "DiscoveryAdmin");
+    requireDirectoryRights(caller);
     const existing = await this.get(applicationId);
 
     await this.onUnregistered(applicationId, caller);
@@ -81,6 +89,9 @@ export class ApplicationDirectory {
       { applicationId, applicationUri: existing.applicationUri, actor: actorName(caller) },
       "application unregistered",
     );
+    await this.audit.record("application.unregistered", actorName(caller), {
+      applicationId, applicationUri: existing.applicationUri,
+    });
   }
 
   async get(applicationId: string): Promise<ApplicationRecord> {
@@ -91,6 +102,11 @@ export class ApplicationDirectory {
 
   async findByUri(applicationUri: string): Promise<ApplicationRecord[]> {
     return this.store.applications.findByUri(applicationUri);
+  }
+
+  /** QueryApplications and QueryServers, which page through the directory by RecordId. */
+  queries(): ApplicationQuery {
+    return new ApplicationQuery(this.store.applications, this.clock);
   }
 }
 

@@ -12,6 +12,11 @@ export interface Caller {
   userName?: string;
   roles: ReadonlySet<UserRole>;
   securityMode: SecurityMode;
+  /**
+   * ApplicationSelfAdmin: the registered application whose current certificate (issued by
+   * this GDS, not revoked, not expired) opened the channel.
+   */
+  selfAdminOf?: string;
 }
 
 const strength: Record<SecurityMode, number> = { None: 0, Sign: 1, SignAndEncrypt: 2 };
@@ -19,11 +24,6 @@ const strength: Record<SecurityMode, number> = { None: 0, Sign: 1, SignAndEncryp
 export function requireSecurityMode(caller: Caller, required: SecurityMode): void {
   if (strength[caller.securityMode] >= strength[required]) return;
   throw new GdsError("SecurityModeInsufficient", `this method requires a ${required} channel`);
-}
-
-export function requireRole(caller: Caller, ...anyOf: UserRole[]): void {
-  if (anyOf.some((role) => caller.roles.has(role))) return;
-  throw new GdsError("UserAccessDenied", "the session's user may not call this method");
 }
 
 /** The name recorded for who did something; anonymous callers are recorded as such. */

@@ -1,150 +1,33 @@
-import { randomUUID } from "node:crypto";
+import { X509Certificate } from "node:crypto";
+import type { AuditTrail } from "../core/audit-trail.js";
 import type { Clock } from "../core/clock.js";
 import { GdsError } from "../core/errors.js";
-import type {
-  ApplicationRecord,
-  CertificateRequestRecord,
-  IssuedCertificateRecord,
-} from "../core/records.js";
-import type { Logger } from "../log/logger.js";
+import type { ApplicationRecord, IssuedCertificateRecord } from "../core/records.js";
 import type { GdsStore } from "../store/store.js";
-import { actorName, requireRole, requireSecurityMode, type Caller } from "./caller.js";
+import type { Authority, RevocationStatus } from "./authority.js";
+import { actorName, type Caller } from "./caller.js";
 import type { CertificateGroups } from "./certificate-groups.js";
-
-/** The content of a Part 12 TrustList, DER values. */
-export interface TrustListContent {
-  trustedCertificates: Buffer[];
-  trustedCrls: Buffer[];
-  issuerCertificates: Buffer[];
-  issuerCrls: Buffer[];
-}
-
-/** What the certificate directory needs of the certificate authority. */
-export interface Authority {
-  /** Checks the request against the application and the type's profile, signs and stores. */
-  issue(input: {
-    csr: Buffer;
-    application: ApplicationRecord;
-    certificateGroupId: string;
-    certificateTypeId: string;
-    requestId: string;
-  }): Promise<IssuedCertificateRecord>;
-  issuerCertificates(): Buffer[];
-  trustList(certificateGroupId: string): TrustListContent;
-  /** The SKI (hex) of the key the CA signs with now. */
-  authorityKeyId(): string;
-}
-
-export interface FinishedRequest {
-  certificate: Buffer;
-  privateKey: Buffer | undefined;
-  issuerCertificates: Buffer[];
-}
+import {
+  requireAdministrator,
+  requireCertificateReadRights,
+  requireCertificateRights,
+} from "./rights.js";
 
 /**
- * The Part 12 CertificateDirectory methods: applications request certificates, collect them,
- * and learn which trust list to use and whether their certificate needs renewing.
+ * The Part 12 CertificateDirectory methods around issued certificates: which groups and trust
+ * lists apply, whether a certificate needs renewing, what an application holds, revocation
+ * and its status. Requests themselves are CertificateRequests.
  */
 export class CertificateDirectory {
   constructor(
     private readonly store: GdsStore,
     private readonly authority: Authority,
     private readonly groups: CertificateGroups,
+    private readonly audit: AuditTrail,
     private readonly clock: Clock,
-    private readonly log: Logger,
     /** How long before notAfter GetCertificateStatus starts asking for a renewal. */
     private readonly renewalWindowMs: number,
   ) {}
-
-  async startSigningRequest(
-    caller: Caller,
-    applicationId: string,
-    groupId: string | undefined,
-    typeId: string | undefined,
-    csr: Buffer,
-  ): Promise<string> {
-    this.requireCertificateRights(caller);
-    const application = await this.application(applicationId);
-    const { group, certificateTypeId } = this.groups.resolve(groupId, typeId);
-    if (csr.length === 0) throw new GdsError("InvalidArgument", "the CertificateRequest is empty");
-
-    // Issue first, then record the request: a failure in between removes the certificate, so
-    // no request ever points at a missing certificate and no certificate lacks its request.
-    const requestId = randomUUID();
-    const issued = await this.authority.issue({
-      csr,
-      application,
-      certificateGroupId: group.id,
-      certificateTypeId,
-      requestId,
-    });
-
-    const now = this.clock.now().toISOString();
-    const request: CertificateRequestRecord = {
-      requestId,
-      applicationId,
-      certificateGroupId: group.id,
-      certificateTypeId,
-      kind: "signing",
-      state: "issued",
-      csr: csr.toString("base64"),
-      serialNumber: issued.serialNumber,
-      requestedBy: actorName(caller),
-      createdAt: now,
-      updatedAt: now,
-    };
-    try {
-      await this.store.requests.insert(request);
-    } catch (error) {
-      await this.store.certificates.remove(issued.serialNumber);
-      throw error;
-    }
-
-    this.log.info(
-      { requestId, applicationId, serialNumber: issued.serialNumber,
-        thumbprint: issued.thumbprint, actor: actorName(caller) },
-      "certificate issued",
-    );
-    return requestId;
-  }
-
-  async finishRequest(
-    caller: Caller,
-    applicationId: string,
-    requestId: string,
-  ): Promise<FinishedRequest> {
-    this.requireCertificateRights(caller);
-    await this.application(applicationId);
-    const request = await this.store.requests.get(requestId);
-    if (!request || request.applicationId !== applicationId) {
-      throw new GdsError("InvalidArgument", "no such request for this application");
-    }
-
-    if (request.state === "pending") {
-      throw new GdsError("NothingToDo", "the request is waiting for approval");
-    }
-    if (request.state === "rejected") {
-      throw new GdsError("RequestNotAllowed", "the request was rejected");
-    }
-
-    const certificate = request.serialNumber
-      ? await this.store.certificates.getBySerial(request.serialNumber)
-      : undefined;
-    if (!certificate) throw new GdsError("Internal", "the issued certificate is missing");
-
-    if (request.state !== "finished") {
-      await this.store.requests.replace({
-        ...request,
-        state: "finished",
-        updatedAt: this.clock.now().toISOString(),
-      });
-    }
-    return {
-      certificate: Buffer.from(certificate.der, "base64"),
-      privateKey: undefined,
-      issuerCertificates: this.authority.issuerCertificates(),
-    };
-  }
 
   async getCertificateGroups(applicationId: string): Promise<string[]> {
     await this.application(applicationId);
@@ -153,7 +36,7 @@ export class CertificateDirectory {
 
   /** Resolves the group whose TrustList the application should read. */
   async getTrustList(caller: Caller, applicationId: string, groupId?: string): Promise<string> {
-    this.requireCertificateRights(caller);
+    requireCertificateReadRights(caller, applicationId);
     await this.application(applicationId);
     const group = this.groups.find(groupId);
     if (!group) throw new GdsError("NotFound", "unknown or unconfigured CertificateGroup");
@@ -162,7 +45,8 @@ export class CertificateDirectory {
 
   /**
    * True when the application's current certificate should be replaced: it is missing, near
-   * expiry, revoked, or signed by a CA key other than the one in use now.
+   * expiry, revoked, signed by a CA key other than the one in use now, issued under a profile
+   * that has changed since, or its key is below the type's minimum strength.
    */
   async getCertificateStatus(
     caller: Caller,
@@ -170,28 +54,117 @@ export class CertificateDirectory {
     groupId: string | undefined,
     typeId: string | undefined,
   ): Promise<boolean> {
-    this.requireCertificateRights(caller);
+    requireCertificateReadRights(caller, applicationId);
     await this.application(applicationId);
     if (!this.groups.find(groupId)) {
       throw new GdsError("NotFound", "unknown or unconfigured CertificateGroup");
     }
     const { group, certificateTypeId } = this.groups.resolve(groupId, typeId);
 
-    const current = await this.store.certificates.latest(
-      applicationId, group.id, certificateTypeId);
+    const current = await this.store.certificates.latest(applicationId, group.id, certificateTypeId);
     if (!current) return true;
-
     const renewFrom = Date.parse(current.notAfter) - this.renewalWindowMs;
     return (
       this.clock.now().getTime() >= renewFrom ||
       current.revokedAt !== undefined ||
-      current.authorityKeyId !== this.authority.authorityKeyId()
+      current.authorityKeyId !== this.authority.authorityKeyId() ||
+      current.policyId !== this.authority.policyId(certificateTypeId) ||
+      this.belowMinimumKeyStrength(current)
     );
   }
 
-  private requireCertificateRights(caller: Caller): void {
-    requireSecurityMode(caller, "SignAndEncrypt");
-    requireRole(caller, "CertificateAuthorityAdmin");
+  /** GetCertificates: the application's current certificate of each type in a group. */
+  async getCertificates(caller: Caller, applicationId: string, groupId: string | undefined) {
+    requireCertificateReadRights(caller, applicationId);
+    await this.application(applicationId);
+    const group = this.groups.find(groupId);
+    if (!group) throw new GdsError("InvalidArgument", "unknown or unconfigured CertificateGroup");
+
+    const current: IssuedCertificateRecord[] = [];
+    for (const certificateTypeId of group.certificateTypes) {
+      const latest = await this.store.certificates.latest(applicationId, group.id, certificateTypeId);
+      if (latest && !latest.revokedAt) current.push(latest);
+    }
+    return current.map((record) => ({
+      certificateTypeId: record.certificateTypeId,
+      certificate: Buffer.from(record.der, "base64"),
+    }));
+  }
+
+  /** Part 12 RevokeCertificate: an application's certificate, given as DER. */
+  async revokeCertificate(caller: Caller, applicationId: string, certificate: Buffer) {
+    requireCertificateRights(caller, applicationId);
+    await this.application(applicationId);
+    const { record } = await this.authority.status(certificate);
+    if (!record || record.applicationId !== applicationId) {
+      throw new GdsError("InvalidArgument", "the certificate was not issued to this application");
+    }
+    await this.revoke(caller, [record.serialNumber], "unspecified");
+  }
+
+  /** Revocation by serial number with an RFC 5280 reason; the administrator's tool. */
+  async revokeBySerial(caller: Caller, serialNumber: string, reason: string): Promise<void> {
+    requireAdministrator(caller, "CertificateAuthorityAdmin");
+    const normalized = serialNumber.trim().toLowerCase().replace(/:/g, "");
+    await this.revoke(caller, [normalized], reason || "unspecified");
+  }
+
+  /** Revokes every certificate of an application that leaves the directory. */
+  async revokeApplication(caller: Caller, applicationId: string): Promise<void> {
+    const records = await this.store.certificates.listForApplication(applicationId);
+    const live = records.filter((record) => !record.revokedAt);
+    if (live.length > 0) {
+      await this.revoke(caller, live.map((record) => record.serialNumber), "cessationOfOperation");
+    }
+  }
+
+  /** CheckRevocationStatus: Good, Revoked, TimeInvalid or Unknown, and until when it holds. */
+  async checkRevocationStatus(certificate: Buffer): Promise<{
+    status: RevocationStatus;
+    validUntil: Date;
+  }> {
+    if (certificate.length === 0) throw new GdsError("InvalidArgument", "the certificate is empty");
+    try {
+      new X509Certificate(certificate);
+    } catch (error) {
+      throw new GdsError("InvalidArgument", "the certificate does not parse", error);
+    }
+    const { status, validUntil } = await this.authority.status(certificate);
+    return { status, validUntil };
+  }
+
+  /**
+   * The registered application a channel certificate stands for, if it is that application's
+   * current certificate from this GDS: issued here, not revoked, not expired, the latest of its
+   * kind. This is the ApplicationSelfAdmin privilege.
+   */
+  async ownerOf(certificate: Buffer | null | undefined): Promise<string | undefined> {
+    if (!certificate || certificate.length === 0) return undefined;
+    const { status, record } = await this.authority.status(certificate);
+    if (status !== "Good" || !record) return undefined;
+    const latest = await this.store.certificates.latest(
+      record.applicationId, record.certificateGroupId, record.certificateTypeId);
+    if (latest?.serialNumber !== record.serialNumber) return undefined;
+    const application = await this.store.applications.get(record.applicationId);
+    return application?.applicationId;
+  }
+
+  private async revoke(caller: Caller, serialNumbers: string[], reason: string) {
+    const revoked = await this.authority.revoke(serialNumbers, reason, actorName(caller));
+    for (const record of revoked) {
+      await this.audit.record("certificate.revoked", actorName(caller), {
+        serialNumber: record.serialNumber, thumbprint: record.thumbprint,
+        applicationId: record.applicationId, reason,
+      });
+    }
+  }
+
+  private belowMinimumKeyStrength(record: IssuedCertificateRecord): boolean {
+    const minimum = this.authority.minimumKeyBits(record.certificateTypeId);
+    if (minimum === undefined) return false;
+    const bits = new X509Certificate(Buffer.from(record.der, "base64"))
+      .publicKey.asymmetricKeyDetails?.modulusLength;
+    return bits !== undefined && bits < minimum;
   }
 
   private async application(applicationId: string): Promise<ApplicationRecord> {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, writeFile } from "node:fs/promises";
 import type { Clock } from "../core/clock.js";
 import type { UserRecord, UserRole } from "../core/records.js";
+import { GdsError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { UserStore } from "../store/store.js";
 import { hashPassword, verifyPassword } from "./password-hash.js";
@@ -30,8 +31,8 @@ export class UserDirectory {
    * Creates `admin` on the first start: with the given password, or a generated one written
    * to `passwordFile` (mode 0600). A later start keeps the stored password.
    */
-  async ensureAdministrator(password: string | undefined, passwordFile: string): Promise<void> {
-    if (await this.store.get("admin")) return;
+  async ensureAdministrator(password: string | undefined, passwordFile: string): Promise<boolean> {
+    if (await this.store.get("admin")) return false;
 
     const chosen = password && password.length > 0 ? password : randomBytes(18).toString("base64url");
     if (!password) {
@@ -43,6 +44,7 @@ export class UserDirectory {
       { userName: "admin", passwordSource: password ? "environment" : "generated file" },
       "administrator created",
     );
+    return true;
   }
 
   async put(userName: string, password: string, roles: UserRole[]): Promise<void> {
@@ -53,7 +55,35 @@ export class UserDirectory {
       createdAt: this.clock.now().toISOString(),
     };
     await this.store.put(record);
+    // A signed-in user's rights follow a change at once, for the sessions already open.
+    if (this.rolesByUser.has(userName)) this.rolesByUser.set(userName, new Set(roles));
+  }
+
+  async setRoles(userName: string, roles: UserRole[]): Promise<void> {
+    const record = await this.store.get(userName);
+    if (!record) throw new GdsError("NotFound", "no such user");
+    await this.store.put({ ...record, roles });
+    if (this.rolesByUser.has(userName)) this.rolesByUser.set(userName, new Set(roles));
+  }
+
+  async setPassword(userName: string, password: string): Promise<void> {
+    const record = await this.store.get(userName);
+    if (!record) throw new GdsError("NotFound", "no such user");
+    await this.store.put({ ...record, passwordHash: await hashPassword(password) });
+  }
+
+  async remove(userName: string): Promise<boolean> {
     this.rolesByUser.delete(userName);
+    return this.store.remove(userName);
+  }
+
+  async get(userName: string): Promise<UserRecord | undefined> {
+    return this.store.get(userName);
+  }
+
+  async list(): Promise<Array<{ userName: string; roles: UserRole[]; createdAt: string }>> {
+    return (await this.store.list()).map(({ userName, roles, createdAt }) =>
+      ({ userName, roles, createdAt }));
   }
 
   async authenticate(userName: string, password: string): Promise<boolean> {

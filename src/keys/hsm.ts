@@ -1,5 +1,6 @@
 import type { Logger } from "../log/logger.js";
 import type { Signer } from "./signer.js";
+import type { SecretSealer } from "./secret-sealer.js";
 import { openPkcs11Module, paddedTokenLabel, type Pkcs11Module } from "./pkcs11-module.js";
 import {
   checkSessionCount,
@@ -42,6 +43,11 @@ export interface HsmDescription extends TokenDescription {
 export interface Hsm {
   /** The CA key with this label: found on the token, or generated inside it on first start. */
   caSigner(label?: string, modulusBits?: number): Promise<{ signer: Signer; created: boolean }>;
+  /**
+   * Seals secrets at rest with the AES-256 key of this label: found on the token, or generated
+   * inside it on first start. The key never leaves the token.
+   */
+  secretSealer(label?: string): Promise<SecretSealer>;
   /** Module, token and slot; safe to log (holds no PIN). */
   describe(): HsmDescription;
   /** For benchmarks and tests only: a session and key handle for direct C_Sign calls. */
@@ -122,6 +128,15 @@ class TokenHsm implements Hsm {
       if (found) return { signer: found, created: false };
 
       return { signer: await this.token.generateRsaSigner(label, modulusBits), created: true };
+    });
+    this.pending = next.catch(() => undefined);
+    return next;
+  }
+
+  secretSealer(label = "seal"): Promise<SecretSealer> {
+    const next = this.pending.then(async () => {
+      const found = await this.token.findSecretSealer(label);
+      return found ?? (await this.token.generateSecretSealer(label));
     });
     this.pending = next.catch(() => undefined);
     return next;

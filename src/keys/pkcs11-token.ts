@@ -12,6 +12,15 @@ import {
 } from "./pkcs11-module.js";
 import { Pkcs11SessionPool } from "./pkcs11-session-pool.js";
 import { Pkcs11Signer } from "./pkcs11-signer.js";
+import { Pkcs11SecretSealer } from "./pkcs11-secret-sealer.js";
+import {
+  aesKeyBytes,
+  aesKeyTemplate,
+  findAesKeys,
+  readAesKeyObject,
+  type AesKeyObject,
+} from "./pkcs11-aes-key.js";
+import type { SecretSealer } from "./secret-sealer.js";
 import {
   checkModulusBits,
   findKeyObjects,
@@ -150,6 +159,36 @@ export class Pkcs11Token {
     return new Pkcs11Signer(pkcs11, this.pool, key);
   }
 
+  /** The sealer of the AES key with this CKA_LABEL, or undefined if there is none. */
+  async findSecretSealer(label: string): Promise<SecretSealer | undefined> {
+    const key = await this.findAesKey(label);
+    return key && new Pkcs11SecretSealer(this.module.pkcs11, this.pool, key.key);
+  }
+
+  /** Generates an AES-256 key inside the token that can encrypt and decrypt, nothing more. */
+  async generateSecretSealer(label: string): Promise<SecretSealer> {
+    checkLabel(label);
+    if (await this.findAesKey(label)) {
+      throw new GdsError("InvalidState", "the HSM already holds a key with this label");
+    }
+
+    const { pkcs11 } = this.module;
+    const key = await this.pool
+      .use((session) =>
+        pkcs11.C_GenerateKeyAsync(
+          session,
+          { mechanism: pkcs11js.CKM_AES_KEY_GEN },
+          aesKeyTemplate(label),
+        ),
+      )
+      .catch((error: unknown) => {
+        throw asGdsError(error, "HSM key generation failed");
+      });
+
+    this.log.info({ label, keyBits: aesKeyBytes * 8 }, "secret key generated in the HSM");
+    return new Pkcs11SecretSealer(pkcs11, this.pool, key);
+  }
+
   /** For benchmarks and tests only: a private session and key handle for direct C_Sign calls. */
   async rawSigningHandle(label: string): Promise<RawSigningHandle> {
     const key = await this.findRsaKey(label);
@@ -198,6 +237,30 @@ export class Pkcs11Token {
           throw new GdsError("InvalidState", "the HSM holds more than one key with this label");
         }
         return found[0] && readRsaKeyObject(pkcs11, session, found[0]);
+      })
+      .catch((error: unknown) => {
+        throw asGdsError(error, "HSM key lookup failed");
+      });
+
+    if (key && (!key.sensitive || key.extractable)) {
+      this.log.warn(
+        { label, sensitive: key.sensitive, extractable: key.extractable },
+        "HSM key can be revealed or exported",
+      );
+    }
+    return key;
+  }
+
+  private async findAesKey(label: string): Promise<AesKeyObject | undefined> {
+    checkLabel(label);
+    const { pkcs11 } = this.module;
+    const key = await this.pool
+      .use((session) => {
+        const found = findAesKeys(pkcs11, session, label);
+        if (found.length > 1) {
+          throw new GdsError("InvalidState", "the HSM holds more than one key with this label");
+        }
+        return found[0] && readAesKeyObject(pkcs11, session, found[0]);
       })
       .catch((error: unknown) => {
         throw asGdsError(error, "HSM key lookup failed");

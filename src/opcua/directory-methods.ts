@@ -1,6 +1,5 @@
 import { DataType, Variant, VariantArrayType } from "node-opcua";
 import type { ApplicationDirectory } from "../gds/application-directory.js";
-import type { UserDirectory } from "../identity/user-directory.js";
 import type { Logger } from "../log/logger.js";
 import {
   applicationRecordsVariant,
@@ -9,13 +8,13 @@ import {
 } from "./application-record-codec.js";
 import type { GdsAddressSpace } from "./gds-address-space.js";
 import { argument, bindHandler, stringArgument } from "./method-binding.js";
-import { callerOf } from "./session-caller.js";
+import type { CallerResolver } from "./session-caller.js";
 
 /** Binds the Part 12 Directory methods of the standard Directory object. */
 export function bindDirectoryMethods(
   gds: GdsAddressSpace,
   directory: ApplicationDirectory,
-  users: UserDirectory,
+  callers: CallerResolver,
   log: Logger,
 ): void {
   const bind = (name: string, handler: Parameters<typeof bindHandler>[2]) =>
@@ -23,12 +22,12 @@ export function bindDirectoryMethods(
 
   bind("RegisterApplication", async (args, context) => {
     const { input } = decodeApplicationRecord(argument(args, 0, DataType.ExtensionObject));
-    const applicationId = await directory.register(callerOf(context, users), input);
+    const applicationId = await directory.register(await callers.of(context), input);
     return [new Variant({ dataType: DataType.NodeId, value: gds.applicationNodeId(applicationId) })];
   });
 
   bind("UpdateApplication", async (args, context) => {
-    const caller = callerOf(context, users);
+    const caller = await callers.of(context);
     const decoded = decodeApplicationRecord(argument(args, 0, DataType.ExtensionObject));
     const applicationId = gds.applicationIdOf(decoded.applicationId);
     await directory.update(caller, applicationId, decoded.input);
@@ -36,7 +35,7 @@ export function bindDirectoryMethods(
   });
 
   bind("UnregisterApplication", async (args, context) => {
-    const caller = callerOf(context, users);
+    const caller = await callers.of(context);
     const applicationId = gds.applicationIdOf(argument(args, 0, DataType.NodeId));
     await directory.unregister(caller, applicationId);
     return [];

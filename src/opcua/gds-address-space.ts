@@ -1,5 +1,6 @@
 import {
   coerceNodeId,
+  DataType,
   NodeId,
   NodeIdType,
   type AddressSpace,
@@ -35,6 +36,34 @@ export class GdsAddressSpace {
     const directory = addressSpace.findNode(`ns=${this.gdsIndex};i=141`);
     if (!directory) throw new Error("the GDS nodeset has no Directory object");
     this.directory = directory as UAObject;
+  }
+
+  /**
+   * Adds a method in the product's namespace to an object. Part 12 methods that the loaded
+   * GDS nodeset lacks (1.05 additions) and the administration methods are created this way.
+   */
+  addMethod(
+    parent: UAObject,
+    name: string,
+    description: string,
+    inputs: Array<[string, DataType, boolean?]>,
+    outputs: Array<[string, DataType, boolean?]>,
+  ): UAMethod {
+    const namespace = this.addressSpace.getNamespace(productNamespaceUri);
+    const argument = ([argumentName, dataType, array]: [string, DataType, boolean?]) => ({
+      name: argumentName,
+      dataType,
+      valueRank: array ? 1 : -1,
+      arrayDimensions: array ? [0] : undefined,
+    });
+    return namespace.addMethod(parent, {
+      browseName: name,
+      description,
+      inputArguments: inputs.map(argument),
+      outputArguments: outputs.map(argument),
+      executable: true,
+      userExecutable: true,
+    });
   }
 
   /** A method of the Directory object, by browse name. */
@@ -89,6 +118,12 @@ export class GdsAddressSpace {
     const match = Object.entries(groupNumbers).find(([, numbers]) =>
       nodeId.namespace === this.gdsIndex && nodeId.value === numbers.group);
     return match ? match[0] : `unknown:${nodeId.toString()}`;
+  }
+
+  certificateTypeNodeId(certificateTypeId: string): NodeId {
+    const type = this.addressSpace.findObjectType(certificateTypeId);
+    if (!type) throw new GdsError("Internal", "a configured CertificateType is not in the nodeset");
+    return type.nodeId;
   }
 
   /** The certificate type's browse name; a NodeId that is not a type stays unknown. */

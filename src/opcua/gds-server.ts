@@ -9,14 +9,20 @@ import {
 } from "node-opcua";
 import { join } from "node:path";
 import type { ApplicationDirectory } from "../gds/application-directory.js";
-import type { CertificateDirectory, TrustListContent } from "../gds/certificate-directory.js";
+import type { TrustListContent } from "../core/issuing.js";
+import type { CertificateDirectory } from "../gds/certificate-directory.js";
 import type { CertificateGroups } from "../gds/certificate-groups.js";
 import type { UserDirectory } from "../identity/user-directory.js";
 import type { Logger } from "../log/logger.js";
+import type { CertificateRequests } from "../gds/certificate-requests.js";
+import type { UserAdministration } from "../identity/user-administration.js";
+import { bindAdministrationMethods } from "./administration-methods.js";
 import { bindCertificateDirectoryMethods } from "./certificate-directory-methods.js";
 import { ChannelCertificateManager } from "./channel-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
 import { GdsAddressSpace, productNamespaceUri } from "./gds-address-space.js";
+import { bindQueryMethods } from "./query-methods.js";
+import { CallerResolver } from "./session-caller.js";
 import { bindTrustListMethods } from "./trust-list-methods.js";
 
 export interface GdsServerOptions {
@@ -30,9 +36,11 @@ export interface GdsServerOptions {
   privateKeyFile: string;
   strictChannelCertificates: boolean;
   directory: ApplicationDirectory;
+  requests: CertificateRequests;
   certificates: CertificateDirectory;
   groups: CertificateGroups;
   users: UserDirectory;
+  userAdministration: UserAdministration;
   trustList: (groupId: string) => TrustListContent;
   /** The CA whose certificates channels may present, with its current CRL. */
   authority: { certificate(): Buffer; crl(): Buffer };
@@ -105,14 +113,20 @@ export class GdsServer {
     if (!addressSpace) throw new Error("the OPC UA address space did not load");
     addressSpace.registerNamespace(productNamespaceUri);
     const gds = new GdsAddressSpace(addressSpace);
+    const { directory, requests, certificates, userAdministration } = this.options;
+    const callers = new CallerResolver(this.options.users,
+      (certificate) => certificates.ownerOf(certificate));
 
-    bindDirectoryMethods(gds, this.options.directory, this.options.users, log);
-    bindCertificateDirectoryMethods(gds, this.options.certificates, this.options.users, log);
+    bindDirectoryMethods(gds, directory, callers, log);
+    bindQueryMethods(gds, directory.queries(), log);
+    bindCertificateDirectoryMethods(gds, requests, certificates, callers, log);
+    bindAdministrationMethods(gds, { requests, certificates, users: userAdministration },
+      callers, log);
     this.trustLists = this.options.groups.ids().map((groupId) => {
       const node = addressSpace.findNode(gds.trustListNodeId(groupId));
       if (!node) throw new Error(`the nodeset has no TrustList for ${groupId}`);
       return bindTrustListMethods(node as never, () => this.options.trustList(groupId),
-        this.options.users, log);
+        callers, log);
     });
     this.refreshTrustLists(new Date());
 

@@ -8,12 +8,11 @@ import {
   type UAVariable,
 } from "node-opcua";
 import { GdsError } from "../core/errors.js";
-import { requireRole, requireSecurityMode } from "../gds/caller.js";
-import type { TrustListContent } from "../gds/certificate-directory.js";
-import type { UserDirectory } from "../identity/user-directory.js";
+import { requireAdministrator } from "../gds/rights.js";
+import type { TrustListContent } from "../core/issuing.js";
 import type { Logger } from "../log/logger.js";
 import { argument, bindHandler, uint32Argument } from "./method-binding.js";
-import { callerOf } from "./session-caller.js";
+import type { CallerResolver } from "./session-caller.js";
 import { encodeTrustList, TrustListMasks, TrustListReader } from "./trust-list-reader.js";
 
 const uint64 = (value: number) => ({
@@ -30,7 +29,7 @@ const readMode = 1; // OpenFileMode.Read; the GDS's own trust lists are written 
 export function bindTrustListMethods(
   trustList: UAObject,
   content: () => TrustListContent,
-  users: UserDirectory,
+  callers: CallerResolver,
   log: Logger,
 ): { refresh(lastUpdate: Date): void; closeSession(sessionId: string): void } {
   const reader = new TrustListReader();
@@ -39,47 +38,50 @@ export function bindTrustListMethods(
     if (!found) throw new Error(`the TrustList object has no ${name} method`);
     return found;
   };
-  const sessionOf = (context: ISessionContext): string => {
-    const caller = callerOf(context, users);
-    requireSecurityMode(caller, "SignAndEncrypt");
-    requireRole(caller, "CertificateAuthorityAdmin", "SecurityAdmin",
-      "RegistrationAuthorityAdmin", "DiscoveryAdmin", "Operator");
+  // The trust list is public material, but reading it is for administrators and for
+  // applications holding a certificate from this GDS.
+  const sessionOf = async (context: ISessionContext): Promise<string> => {
+    const caller = await callers.of(context);
+    if (caller.selfAdminOf === undefined || caller.securityMode !== "SignAndEncrypt") {
+      requireAdministrator(caller, "CertificateAuthorityAdmin", "SecurityAdmin",
+        "RegistrationAuthorityAdmin", "DiscoveryAdmin", "Operator");
+    }
     return context.session?.getSessionId().toString() ?? "";
   };
   const handle = (args: Variant[]) => uint32Argument(args, 0);
   const uint32 = (value: number) => new Variant({ dataType: DataType.UInt32, value });
 
   bindHandler(method("Open"), log, async (args, context) => {
-    const session = sessionOf(context);
+    const session = await sessionOf(context);
     const mode = argument(args, 0, DataType.Byte);
     if (mode !== readMode) throw new GdsError("NotWritable", "the trust list can only be read");
     return [uint32(reader.open(session, content(), TrustListMasks.All))];
   });
 
   bindHandler(method("OpenWithMasks"), log, async (args, context) => {
-    const session = sessionOf(context);
+    const session = await sessionOf(context);
     return [uint32(reader.open(session, content(), uint32Argument(args, 0)))];
   });
 
   bindHandler(method("Read"), log, async (args, context) => {
     const length = argument(args, 1, DataType.Int32);
-    const data = reader.read(sessionOf(context), handle(args), Number(length));
+    const data = reader.read(await sessionOf(context), handle(args), Number(length));
     return [new Variant({ dataType: DataType.ByteString, value: data })];
   });
 
   bindHandler(method("Close"), log, async (args, context) => {
-    reader.close(sessionOf(context), handle(args));
+    reader.close(await sessionOf(context), handle(args));
     return [];
   });
 
   bindHandler(method("GetPosition"), log, async (args, context) => {
-    const position = reader.getPosition(sessionOf(context), handle(args));
+    const position = reader.getPosition(await sessionOf(context), handle(args));
     return [new Variant(uint64(position))];
   });
 
   bindHandler(method("SetPosition"), log, async (args, context) => {
     const [high, low] = (argument(args, 1, DataType.UInt64) as [number, number]) ?? [0, 0];
-    reader.setPosition(sessionOf(context), handle(args), high * 2 ** 32 + low);
+    reader.setPosition(await sessionOf(context), handle(args), high * 2 ** 32 + low);
     return [];
   });
 

@@ -1,7 +1,7 @@
 import { BinaryStream } from "node-opcua";
 import { TrustListDataType } from "node-opcua-types";
 import { GdsError } from "../core/errors.js";
-import type { TrustListContent } from "../gds/certificate-directory.js";
+import type { TrustListContent } from "../core/issuing.js";
 
 /** TrustListMasks of Part 12: which lists a reader asked for. */
 export const TrustListMasks = {

@@ -71,6 +71,51 @@ export class NedbCollection<T extends object> {
   async count(query: object = {}): Promise<number> {
     return this.db.count(query as never);
   }
+
+  /** A sparse index leaves out documents without the field, so a unique one allows many. */
+  async index(fieldName: string, options: { unique?: boolean; sparse?: boolean }): Promise<void> {
+    await this.db.ensureIndex({ fieldName, ...options });
+  }
+
+  /** Adds 1 to a numeric field in one step of nedb's queue; undefined when no such document. */
+  async increment(key: string, fieldName: keyof T & string): Promise<number | undefined> {
+    const updated = await this.db.update({ _id: key } as never, { $inc: { [fieldName]: 1 } } as never,
+      { returnUpdatedDocs: true }) as unknown as Record<string, unknown> | null;
+    return typeof updated?.[fieldName] === "number" ? updated[fieldName] : undefined;
+  }
+
+  /**
+   * Documents whose indexed numeric field lies in [from, until] and that satisfy `where`, in
+   * ascending order. Each read takes one window of field values from the index and copies at
+   * most `batchSize` matches; windows widen over sparse stretches (gaps, rare matches) so that
+   * a scan of the whole collection takes few reads.
+   */
+  async *scanAscending(
+    fieldName: keyof T & string,
+    range: { from: number; until: number },
+    where: (document: T) => boolean,
+    batchSize: number,
+  ): AsyncGenerator<T> {
+    const maxWidth = Math.max(batchSize, 16_384);
+    let start = range.from;
+    let width = batchSize;
+    while (start <= range.until) {
+      const query = {
+        [fieldName]: { $gte: start, $lt: start + width },
+        $where(this: T) { return where(this); },
+      };
+      const found = await this.db.find(query as never).sort({ [fieldName]: 1 }).limit(batchSize);
+      for (const document of found) yield strip(document);
+
+      if (found.length === batchSize) {
+        start = (found.at(-1)![fieldName] as number) + 1;
+        width = batchSize;
+      } else {
+        start += width;
+        if (found.length < batchSize / 2) width = Math.min(width * 2, maxWidth);
+      }
+    }
+  }
 }
 
 function strip<T extends object>(document: T & { _id: string }): T {

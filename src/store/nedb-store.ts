@@ -5,6 +5,7 @@ import type {
   AuthorityRecord,
   CertificateRequestRecord,
   IssuedCertificateRecord,
+  RecordCounter,
   UserRecord,
 } from "../core/records.js";
 import { GdsError } from "../core/errors.js";
@@ -29,6 +30,9 @@ export async function openNedbStore(directory: string | undefined): Promise<GdsS
     file("certificates"), ["thumbprint"], ["applicationId"]);
   const authorities = await NedbCollection.open<AuthorityRecord>(file("authorities"));
   const users = await NedbCollection.open<UserRecord>(file("users"));
+  const counters = await NedbCollection.open<RecordCounter>(file("counters"));
+  await applications.index("recordId", { unique: true, sparse: true });
+  const recordIds = new RecordIdCounter(applications, counters);
 
   return {
     applications: {
@@ -41,6 +45,13 @@ export async function openNedbStore(directory: string | undefined): Promise<GdsS
       findByUri: (applicationUri) => applications.find({ applicationUri }),
       remove: (applicationId) => applications.remove(applicationId),
       count: () => applications.count(),
+      nextRecordId: (now) => recordIds.next(now),
+      recordCounter: (now) => recordIds.current(now),
+      scanByRecordId: async function* (fromRecordId, where, batchSize) {
+        const until = (await counters.get(RecordIdCounter.key))?.lastRecordId ?? 0;
+        yield* applications.scanAscending("recordId", { from: fromRecordId, until }, where,
+          batchSize);
+      },
     },
     requests: {
       insert: (record) => requests.insert(record.requestId, record),
@@ -84,4 +95,52 @@ export async function openNedbStore(directory: string | undefined): Promise<GdsS
       // nedb appends synchronously queued writes; nothing stays buffered to flush.
     },
   };
+}
+
+/**
+ * The RecordId counter of the applications, one document in `counters`. The first use starts
+ * it and numbers the records stored before RecordIds existed, oldest first; a second starter
+ * (another call racing the first) finds the document there and only counts on.
+ */
+class RecordIdCounter {
+  static readonly key = "applicationRecordId";
+  private started = false;
+
+  constructor(
+    private readonly applications: NedbCollection<ApplicationRecord>,
+    private readonly counters: NedbCollection<RecordCounter>,
+  ) {}
+
+  async next(now: Date): Promise<number> {
+    await this.start(now);
+    const value = await this.counters.increment(RecordIdCounter.key, "lastRecordId");
+    if (value === undefined) throw new GdsError("Internal", "the RecordId counter is missing");
+    return value;
+  }
+
+  async current(now: Date): Promise<RecordCounter> {
+    await this.start(now);
+    const counter = await this.counters.get(RecordIdCounter.key);
+    if (!counter) throw new GdsError("Internal", "the RecordId counter is missing");
+    return counter;
+  }
+
+  private async start(now: Date): Promise<void> {
+    if (this.started) return;
+    try {
+      await this.counters.insert(RecordIdCounter.key,
+        { lastRecordId: 0, resetAt: now.toISOString() });
+    } catch (error) {
+      if (!(error instanceof GdsError && error.code === "EntryExists")) throw error;
+      this.started = true;
+      return;
+    }
+    this.started = true;
+    const unnumbered = await this.applications.find({ recordId: { $exists: false } },
+      { registeredAt: 1 });
+    for (const record of unnumbered) {
+      const recordId = await this.next(now);
+      await this.applications.replace(record.applicationId, { ...record, recordId });
+    }
+  }
 }

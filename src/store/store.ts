@@ -3,6 +3,7 @@ import type {
   AuthorityRecord,
   CertificateRequestRecord,
   IssuedCertificateRecord,
+  RecordCounter,
   UserRecord,
 } from "../core/records.js";
 
@@ -17,6 +18,23 @@ export interface ApplicationStore {
   findByUri(applicationUri: string): Promise<ApplicationRecord[]>;
   remove(applicationId: string): Promise<boolean>;
   count(): Promise<number>;
+  /**
+   * Takes the next RecordId. Ids increase with every call, also under concurrent calls, and are
+   * never handed out twice, not even after the record holding the highest one is removed.
+   */
+  nextRecordId(now: Date): Promise<number>;
+  /** The RecordId counter, started at `now` if no id was taken yet. */
+  recordCounter(now: Date): Promise<RecordCounter>;
+  /**
+   * Records with a RecordId of at least `fromRecordId` for which `where` holds, in RecordId
+   * order, read about `batchSize` at a time so that a caller who stops early reads little.
+   * `where` sees the stored record and must not change it.
+   */
+  scanByRecordId(
+    fromRecordId: number,
+    where: (record: ApplicationRecord) => boolean,
+    batchSize: number,
+  ): AsyncIterable<ApplicationRecord>;
 }
 
 export interface RequestStore {

@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { MessageSecurityMode, NodeId, StatusCodes } from "node-opcua";
+import { coerceNodeId, MessageSecurityMode, NodeId, StatusCodes } from "node-opcua";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GdsClient } from "../../src/client/gds-client.js";
 import { opensslOk, opensslRequest, ScratchDirectory } from "../ca/openssl.js";
@@ -162,9 +162,13 @@ describe("pull enrolment over OPC UA with the CA key in SoftHSM", () => {
     const foreign = opensslRequest(scratch, { subjectAltName: "URI:urn:someone:else" });
     const foreignResult = await admin.startSigningRequest(applicationId, foreign);
     expectStatus(foreignResult.statusCode, StatusCodes.BadCertificateUriInvalid);
-    const wrongGroup = await admin.startSigningRequest(applicationId,
-      opensslRequest(scratch, { subjectAltName: `URI:${uri}` }), admin.nodeId(649));
+    const csr = opensslRequest(scratch, { subjectAltName: `URI:${uri}` });
+    const wrongGroup = await admin.startSigningRequest(applicationId, csr, admin.nodeId(9999));
     expectStatus(wrongGroup.statusCode, StatusCodes.BadInvalidArgument);
+    const httpsType = coerceNodeId("i=12558");
+    const wrongType = await admin.startSigningRequest(applicationId, csr,
+      admin.defaultApplicationGroup, httpsType);
+    expectStatus(wrongType.statusCode, StatusCodes.BadInvalidArgument);
     const noGroup = await admin.getTrustList(applicationId, admin.nodeId(9999));
     expectStatus(noGroup.statusCode, StatusCodes.BadNotFound);
 

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -25,8 +25,12 @@ export class GdsFixture {
     this.log = createLogger({ level: "debug", destination: sink });
   }
 
-  static async create(flags: Record<string, unknown> = {}): Promise<GdsFixture> {
+  static async create(
+    flags: Record<string, unknown> = {},
+    config?: Record<string, unknown>,
+  ): Promise<GdsFixture> {
     const dataDir = await mkdtemp(join(tmpdir(), "sh-gds-"));
+    if (config) await writeFile(join(dataDir, "config.json"), JSON.stringify(config));
     const settings = await loadSettings({
       dataDir, host: "127.0.0.1", hostname: "127.0.0.1", port: 0, ...flags,
     });

@@ -1,0 +1,134 @@
+import { createHash, verify, type KeyObject } from "node:crypto";
+import type { AuditAction } from "./audit-action.js";
+
+export type AuditDetailValue = string | number | boolean | string[];
+export type AuditDetails = Record<string, AuditDetailValue>;
+
+/** One line of DIR/audit.log. */
+export interface AuditRecord {
+  /** 1 for the first record, then +1 per record, with no gaps. */
+  seq: number;
+  /** ISO 8601, UTC, from the injected clock at the moment append() was called. */
+  time: string;
+  actor: string;
+  action: AuditAction;
+  details: AuditDetails;
+  /** `hash` of the record before; genesisHash for seq 1. */
+  previousHash: string;
+  /** Hex SHA-256 of canonicalJson(the fields above). */
+  hash: string;
+  /** Base64 RSASSA-PKCS1-v1_5/SHA-256 signature by the audit key over the 32 bytes of `hash`. */
+  signature: string;
+}
+
+export type UnsignedAuditRecord = Omit<AuditRecord, "hash" | "signature">;
+
+/** previousHash of the first record: a fixed value, so seq 1 needs no special case. */
+export const genesisHash = "0".repeat(64);
+
+/**
+ * RFC 8785 (JCS) canonical JSON for the value types a record may hold: object keys sorted by
+ * UTF-16 code units, no whitespace, JSON.stringify for strings and numbers (JCS defines both
+ * as ECMAScript does). Another implementation can therefore recompute the hash.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.keys(value)
+      .sort()
+      .map((key) => [key, (value as Record<string, unknown>)[key]] as const)
+      .map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`);
+    return `{${entries.join(",")}}`;
+  }
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    throw new TypeError("canonical JSON has no form for a non-finite number");
+  }
+  if (value === undefined || typeof value === "function" || typeof value === "bigint") {
+    throw new TypeError(`canonical JSON has no form for a ${typeof value}`);
+  }
+  return JSON.stringify(value);
+}
+
+export function recordHash(record: UnsignedAuditRecord): string {
+  const { seq, time, actor, action, details, previousHash } = record;
+  const canonical = canonicalJson({ seq, time, actor, action, details, previousHash });
+  return createHash("sha256").update(canonical, "utf8").digest("hex");
+}
+
+/** The bytes the audit key signs for a record: the raw digest, not its hex text. */
+export function signedBytesOfRecord(hash: string): Buffer {
+  return Buffer.from(hash, "hex");
+}
+
+/**
+ * Why a record's hash or signature does not hold, or undefined when both do. A changed field
+ * shows as a wrong hash; a changed field with a recomputed hash shows as a wrong signature,
+ * because only the audit key in the HSM can sign.
+ */
+export function sealProblem(record: AuditRecord, key: KeyObject): string | undefined {
+  if (recordHash(record) !== record.hash) return "hash does not match the record's content";
+
+  let valid: boolean;
+  try {
+    const signature = Buffer.from(record.signature, "base64");
+    valid = verify("sha256", signedBytesOfRecord(record.hash), key, signature);
+  } catch {
+    valid = false; // a signature of the wrong length for the key is simply not valid
+  }
+  return valid ? undefined : "signature is not valid: the audit key did not sign this record";
+}
+
+/** One line of the file, fields in reading order, newline included. */
+export function recordLine(record: AuditRecord): string {
+  const { seq, time, actor, action, details, previousHash, hash, signature } = record;
+  const ordered = { seq, time, actor, action, details, previousHash, hash, signature };
+  return `${JSON.stringify(ordered)}\n`;
+}
+
+const hexDigest = /^[0-9a-f]{64}$/;
+const base64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * A record read back from the file, or a sentence saying why the text is not one. Checks the
+ * shape only; the action is not checked against today's list, so that a log written by a
+ * newer version still verifies.
+ */
+export function parseRecord(text: string): AuditRecord | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "not a JSON record";
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return "not a JSON object";
+  }
+
+  const record = value as Record<string, unknown>;
+  if (!Number.isSafeInteger(record.seq) || (record.seq as number) < 1) return "seq is not valid";
+  if (typeof record.time !== "string" || Number.isNaN(Date.parse(record.time))) {
+    return "time is not valid";
+  }
+  if (typeof record.actor !== "string") return "actor is not a string";
+  if (typeof record.action !== "string") return "action is not a string";
+  if (!isDetails(record.details)) return "details are not valid";
+  for (const field of ["previousHash", "hash"] as const) {
+    const digest = record[field];
+    if (typeof digest !== "string" || !hexDigest.test(digest)) return `${field} is not valid`;
+  }
+  if (typeof record.signature !== "string" || !base64.test(record.signature)) {
+    return "signature is not base64";
+  }
+  return record as unknown as AuditRecord;
+}
+
+function isDetails(value: unknown): value is AuditDetails {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  return Object.values(value).every(
+    (item) =>
+      typeof item === "string" ||
+      typeof item === "boolean" ||
+      (typeof item === "number" && Number.isFinite(item)) ||
+      (Array.isArray(item) && item.every((element) => typeof element === "string")),
+  );
+}

@@ -1,0 +1,178 @@
+import type { KeyObject } from "node:crypto";
+import { access, readFile } from "node:fs/promises";
+import { GdsError } from "../core/errors.js";
+import { auditFiles, auditPublicKey } from "./audit-files.js";
+import { headSignatureValid, readHead, type AuditHead } from "./audit-head.js";
+import { readLines } from "./audit-lines.js";
+import { genesisHash, parseRecord, sealProblem, type AuditRecord } from "./audit-record.js";
+import { maxBatch } from "./audit-tail.js";
+
+/** One finding: the record it concerns (seq) and/or where it is in the file (line). */
+export interface AuditProblem {
+  seq?: number;
+  line?: number;
+  problem: string;
+}
+
+export interface AuditVerification {
+  /** True when no problem was found. */
+  ok: boolean;
+  /** Lines that parsed as records. */
+  records: number;
+  problems: AuditProblem[];
+  /** Facts that are not tampering, e.g. a head left behind by a crash. */
+  notes: string[];
+}
+
+/**
+ * Checks the trail in `directory` against the audit public key: by default DIR/audit-key.pem,
+ * or `publicKeyPem` from a copy kept elsewhere. Only the second protects against someone who
+ * can rewrite the whole directory, key file included, and re-sign it with a key of their own.
+ *
+ * Finds changed fields (hash), forged or re-hashed records (signature), removed, duplicated
+ * and reordered records (seq), broken links (previousHash), a torn last line, and a cut-off
+ * end (the signed head names a later record). Not found: removing every file, or rolling both
+ * files back to a state whose head the attacker copied at the time; a witness outside this
+ * machine that keeps AuditLog.head would close that.
+ */
+export async function verifyAuditLog(
+  directory: string,
+  publicKeyPem?: string,
+): Promise<AuditVerification> {
+  const files = auditFiles(directory);
+  const key = auditPublicKey(publicKeyPem ?? (await readKeyFile(files.publicKey)));
+  const head = await readHead(files.head);
+
+  const walk = new ChainWalk(key, typeof head === "object" ? head.seq : undefined);
+  if (await exists(files.log)) {
+    for await (const { number, text, terminated } of readLines(files.log)) {
+      walk.line(number, text, terminated);
+    }
+  }
+  const { problems, notes } = walk;
+  problems.push(...walk.missing());
+  problems.push(...headProblems(head, walk, key, notes));
+  return { ok: problems.length === 0, records: walk.records, problems, notes };
+}
+
+/** State of one pass over the file, in file order. */
+class ChainWalk {
+  readonly problems: AuditProblem[] = [];
+  readonly notes: string[] = [];
+  records = 0;
+  highest = 0;
+  /** Hash of the record the head names, once passed. */
+  headRecordHash: string | undefined;
+  private readonly seen = new Set<number>();
+  private previous: AuditRecord | undefined;
+
+  constructor(
+    private readonly key: KeyObject,
+    private readonly headSeq: number | undefined,
+  ) {
+    if (headSeq === 0) this.headRecordHash = genesisHash;
+  }
+
+  line(line: number, text: string, terminated: boolean): void {
+    if (!terminated) {
+      this.problems.push({ line, problem: "the last line is incomplete (a torn write or a cut)" });
+      return;
+    }
+    const record = parseRecord(text);
+    if (typeof record === "string") {
+      this.problems.push({ line, problem: record });
+      this.previous = undefined;
+      return;
+    }
+
+    this.records += 1;
+    const { seq } = record;
+    const sealed = sealProblem(record, this.key);
+    if (sealed) this.problems.push({ seq, line, problem: sealed });
+
+    // Gaps are reported at the end, once it is known which seqs never appeared at all.
+    if (this.seen.has(seq)) {
+      this.problems.push({ seq, line, problem: `seq ${seq} appears a second time` });
+    } else if (seq < this.highest) {
+      this.problems.push({ seq, line, problem: `out of order: after seq ${this.highest}` });
+    } else if (seq === (this.previous?.seq ?? 0) + 1) {
+      const expected = this.previous?.hash ?? genesisHash;
+      if (record.previousHash !== expected) {
+        this.problems.push({ seq, line, problem: "previousHash does not match the record before" });
+      }
+    }
+
+    this.seen.add(seq);
+    this.highest = Math.max(this.highest, seq);
+    this.previous = record;
+    if (seq === this.headSeq) this.headRecordHash = record.hash;
+  }
+
+  /** Every seq below the highest that never appeared, as ranges. */
+  missing(): AuditProblem[] {
+    const problems: AuditProblem[] = [];
+    let seq = 1;
+    while (seq < this.highest) {
+      if (this.seen.has(seq)) {
+        seq += 1;
+        continue;
+      }
+      const from = seq;
+      while (seq < this.highest && !this.seen.has(seq)) seq += 1;
+      const problem = seq - 1 === from
+        ? `record ${from} is missing`
+        : `records ${from} to ${seq - 1} are missing`;
+      problems.push({ seq: from, problem });
+    }
+    return problems;
+  }
+}
+
+/** Compares the signed head with the records the walk found. */
+function headProblems(
+  head: AuditHead | undefined | string,
+  walk: ChainWalk,
+  key: KeyObject,
+  notes: string[],
+): AuditProblem[] {
+  if (typeof head === "string") return [{ problem: `audit.head: ${head}` }];
+  if (head === undefined) {
+    if (walk.records === 0) return [];
+    return [{ problem: "audit.head is missing, so a cut-off end would go unseen" }];
+  }
+  if (!headSignatureValid(head, key)) {
+    return [{ seq: head.seq, problem: "the signature of audit.head is not valid" }];
+  }
+
+  if (head.seq > walk.highest) {
+    const from = walk.highest + 1;
+    const range = from === head.seq ? `record ${from} is` : `records ${from} to ${head.seq} are`;
+    return [{ seq: from, problem: `${range} missing from the end (audit.head names ${head.seq})` }];
+  }
+  if (walk.headRecordHash !== head.hash) {
+    return [{ seq: head.seq, problem: "audit.head does not match the record it names" }];
+  }
+  // A crash between writing records and replacing the head leaves it one batch behind at most.
+  const behind = walk.highest - head.seq;
+  if (behind > maxBatch) {
+    return [{ seq: head.seq, problem: `audit.head is ${behind} records behind the trail` }];
+  }
+  if (behind > 0) {
+    notes.push(`audit.head is ${behind} record(s) behind: an append was interrupted by a crash;` +
+      " the next start brings it up to date");
+  }
+  return [];
+}
+
+async function readKeyFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    throw new GdsError("NotFound", `there is no audit key at ${path}`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}

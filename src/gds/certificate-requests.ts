@@ -1,0 +1,372 @@
+import { randomUUID } from "node:crypto";
+import type { AuditTrail } from "../core/audit-trail.js";
+import type { Clock } from "../core/clock.js";
+import { GdsError } from "../core/errors.js";
+import type {
+  ApplicationRecord,
+  CertificateRequestRecord,
+  IssuedCertificateRecord,
+  NewKeyPairParameters,
+} from "../core/records.js";
+import type { Logger } from "../log/logger.js";
+import type { GdsStore } from "../store/store.js";
+import { discoveryHosts } from "./application-record-check.js";
+import type { Authority } from "./authority.js";
+import { actorName, type Caller } from "./caller.js";
+import type { CertificateGroup, CertificateGroups } from "./certificate-groups.js";
+import { requireAdministrator, requireCertificateRights } from "./rights.js";
+
+/** Key generation and packaging for StartNewKeyPairRequest. */
+export interface KeyPairs {
+  generate(certificateTypeId: string): Promise<{
+    publicKeyInfo: Buffer;
+    privateKey: Buffer; // PKCS#8 DER
+  }>;
+  subjectName(text: string): Buffer;
+  domainNames(names: string[]): string[];
+  package(input: {
+    format: "PFX" | "PEM";
+    privateKey: Buffer;
+    certificate: Buffer;
+    issuerCertificates: Buffer[];
+    password: string;
+  }): Buffer;
+}
+
+/** Encryption at rest under a key that stays in the HSM. */
+export interface SecretSealer {
+  seal(plaintext: Buffer, associatedData: string): Promise<string>;
+  open(sealed: string, associatedData: string): Promise<Buffer>;
+}
+
+export interface FinishedRequest {
+  certificate: Buffer;
+  privateKey: Buffer | undefined;
+  issuerCertificates: Buffer[];
+}
+
+export interface NewKeyPairInput {
+  subjectName: string;
+  domainNames: string[];
+  privateKeyFormat: string;
+  privateKeyPassword: string;
+}
+
+const maxPasswordLength = 256;
+
+/**
+ * Part 12 certificate requests: StartSigningRequest and StartNewKeyPairRequest open one,
+ * the group's policy issues it at once or holds it for an administrator, FinishRequest
+ * collects the result. A GDS-generated private key is sealed while it waits and wiped once
+ * delivered.
+ */
+export class CertificateRequests {
+  private readonly deciding = new Set<string>();
+
+  constructor(
+    private readonly store: GdsStore,
+    private readonly authority: Authority,
+    private readonly groups: CertificateGroups,
+    private readonly keyPairs: KeyPairs,
+    private readonly sealer: SecretSealer,
+    private readonly audit: AuditTrail,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  async startSigningRequest(
+    caller: Caller,
+    applicationId: string,
+    groupId: string | undefined,
+    typeId: string | undefined,
+    csr: Buffer,
+  ): Promise<string> {
+    requireCertificateRights(caller, applicationId);
+    const application = await this.application(applicationId);
+    const { group, certificateTypeId } = this.groups.resolve(groupId, typeId);
+    if (csr.length === 0) throw new GdsError("InvalidArgument", "the CertificateRequest is empty");
+    const checked = this.authority.checkSigningRequest(
+      csr, application.applicationUri, certificateTypeId);
+    this.groups.checkRequest(group, application, hostsFor(application, checked.hosts));
+
+    return this.open(caller, group, {
+      applicationId,
+      certificateGroupId: group.id,
+      certificateTypeId,
+      kind: "signing",
+      csr: csr.toString("base64"),
+    });
+  }
+
+  async startNewKeyPairRequest(
+    caller: Caller,
+    applicationId: string,
+    groupId: string | undefined,
+    typeId: string | undefined,
+    input: NewKeyPairInput,
+  ): Promise<string> {
+    requireCertificateRights(caller, applicationId);
+    const application = await this.application(applicationId);
+    const { group, certificateTypeId } = this.groups.resolve(groupId, typeId);
+    const parameters = this.newKeyPairParameters(application, input);
+    this.groups.checkRequest(group, application, hostsFor(application, parameters.domainNames));
+
+    const requestId = randomUUID();
+    const key = await this.keyPairs.generate(certificateTypeId);
+    const secret = JSON.stringify({
+      privateKey: key.privateKey.toString("base64"),
+      password: input.privateKeyPassword,
+    });
+    return this.open(caller, group, {
+      applicationId,
+      certificateGroupId: group.id,
+      certificateTypeId,
+      kind: "newKeyPair",
+      newKeyPair: parameters,
+      publicKeyInfo: key.publicKeyInfo.toString("base64"),
+      sealedPrivateKey: await this.sealer.seal(Buffer.from(secret), requestId),
+    }, requestId);
+  }
+
+  async finishRequest(
+    caller: Caller,
+    applicationId: string,
+    requestId: string,
+  ): Promise<FinishedRequest> {
+    requireCertificateRights(caller, applicationId);
+    await this.application(applicationId);
+    const request = await this.store.requests.get(requestId);
+    if (!request || request.applicationId !== applicationId) {
+      throw new GdsError("InvalidArgument", "no such request for this application");
+    }
+    if (request.state === "pending") {
+      throw new GdsError("NothingToDo", "the request is waiting for approval");
+    }
+    if (request.state === "rejected") {
+      throw new GdsError("RequestNotAllowed", "the request was rejected");
+    }
+
+    const issued = request.serialNumber
+      ? await this.store.certificates.getBySerial(request.serialNumber)
+      : undefined;
+    if (!issued) throw new GdsError("Internal", "the issued certificate is missing");
+    const certificate = Buffer.from(issued.der, "base64");
+    const issuerCertificates = this.authority.issuerCertificates();
+    const privateKey = request.sealedPrivateKey
+      ? await this.unsealPackage(request, certificate, issuerCertificates)
+      : undefined;
+
+    if (request.state !== "finished" || request.sealedPrivateKey) {
+      // The private key leaves the store with this answer: it is delivered once only.
+      const { sealedPrivateKey: _delivered, ...rest } = request;
+      await this.store.requests.replace({ ...rest, state: "finished", updatedAt: this.now() });
+      await this.audit.record("certificate.delivered", actorName(caller), {
+        requestId, applicationId, serialNumber: issued.serialNumber,
+        thumbprint: issued.thumbprint, keyDelivered: privateKey !== undefined,
+      });
+    }
+    return { certificate, privateKey, issuerCertificates };
+  }
+
+  async list(caller: Caller, state?: CertificateRequestRecord["state"]) {
+    requireAdministrator(caller, "RegistrationAuthorityAdmin", "CertificateAuthorityAdmin",
+      "Operator");
+    const requests = await this.store.requests.list(state);
+    return requests.map(({ csr: _csr, sealedPrivateKey: _key, publicKeyInfo: _pk, ...rest }) =>
+      rest);
+  }
+
+  /** An administrator approves a pending request: it is issued now. */
+  async approve(caller: Caller, requestId: string): Promise<IssuedCertificateRecord> {
+    requireAdministrator(caller, "RegistrationAuthorityAdmin", "CertificateAuthorityAdmin");
+    return this.decide(requestId, async (request) => {
+      const decided = { ...request, decidedBy: actorName(caller), decidedAt: this.now() };
+      const issued = await this.issueAndRecord(decided, "replace");
+      await this.audit.record("certificate.approved", actorName(caller), {
+        requestId, applicationId: request.applicationId, serialNumber: issued.serialNumber,
+      });
+      return issued;
+    });
+  }
+
+  async reject(caller: Caller, requestId: string, reason: string): Promise<void> {
+    requireAdministrator(caller, "RegistrationAuthorityAdmin", "CertificateAuthorityAdmin");
+    await this.decide(requestId, async (request) => {
+      const { sealedPrivateKey: _wiped, ...rest } = request;
+      await this.store.requests.replace({
+        ...rest,
+        state: "rejected",
+        rejectionReason: reason.slice(0, 500),
+        decidedBy: actorName(caller),
+        decidedAt: this.now(),
+        updatedAt: this.now(),
+      });
+      this.log.info({ requestId, actor: actorName(caller) }, "certificate request rejected");
+      await this.audit.record("certificate.rejected", actorName(caller), {
+        requestId, applicationId: request.applicationId,
+      });
+    });
+  }
+
+  /** Stores a new request and, under an automatic policy, issues it at once. */
+  private async open(
+    caller: Caller,
+    group: CertificateGroup,
+    fields: Pick<CertificateRequestRecord, "applicationId" | "certificateGroupId"
+      | "certificateTypeId" | "kind" | "csr" | "newKeyPair" | "publicKeyInfo"
+      | "sealedPrivateKey">,
+    requestId: string = randomUUID(),
+  ): Promise<string> {
+    const now = this.now();
+    const request: CertificateRequestRecord = {
+      ...fields, requestId, state: "pending", requestedBy: actorName(caller),
+      createdAt: now, updatedAt: now,
+    };
+    await this.audit.record("certificate.requested", actorName(caller), {
+      requestId, applicationId: request.applicationId, kind: request.kind,
+      certificateGroupId: group.id, certificateTypeId: request.certificateTypeId,
+      approval: group.approval,
+    });
+
+    if (group.approval === "manual") {
+      await this.store.requests.insert(request);
+      this.log.info({ requestId, applicationId: request.applicationId }, "request held for approval");
+      return requestId;
+    }
+    await this.issueAndRecord(request, "insert");
+    return requestId;
+  }
+
+  /**
+   * Issues the request's certificate, then writes the request as issued. The certificate is
+   * stored first; if the request cannot be written, the certificate is removed again, so no
+   * half-written pair is ever left behind.
+   */
+  private async issueAndRecord(
+    request: CertificateRequestRecord,
+    write: "insert" | "replace",
+  ): Promise<IssuedCertificateRecord> {
+    const application = await this.application(request.applicationId);
+    const issued = await this.authority.issueDirect({
+      ...this.subjectAndKey(request, application),
+      applicationUri: application.applicationUri,
+      applicationId: application.applicationId,
+      requestId: request.requestId,
+      certificateGroupId: request.certificateGroupId,
+      certificateTypeId: request.certificateTypeId,
+    });
+
+    const updated: CertificateRequestRecord = {
+      ...request, state: "issued", serialNumber: issued.serialNumber, updatedAt: this.now(),
+    };
+    try {
+      await (write === "insert"
+        ? this.store.requests.insert(updated)
+        : this.store.requests.replace(updated));
+    } catch (error) {
+      await this.store.certificates.remove(issued.serialNumber);
+      throw error;
+    }
+
+    this.log.info(
+      { requestId: request.requestId, applicationId: application.applicationId,
+        serialNumber: issued.serialNumber, thumbprint: issued.thumbprint },
+      "certificate issued",
+    );
+    await this.audit.record("certificate.issued", request.decidedBy ?? request.requestedBy, {
+      requestId: request.requestId, applicationId: application.applicationId,
+      serialNumber: issued.serialNumber, thumbprint: issued.thumbprint,
+      notAfter: issued.notAfter,
+    });
+    return issued;
+  }
+
+  private subjectAndKey(request: CertificateRequestRecord, application: ApplicationRecord) {
+    if (request.kind === "signing") {
+      const checked = this.authority.checkSigningRequest(Buffer.from(request.csr ?? "", "base64"),
+        application.applicationUri, request.certificateTypeId);
+      return { ...checked, hosts: hostsFor(application, checked.hosts) };
+    }
+    const parameters = request.newKeyPair!;
+    return {
+      subject: this.keyPairs.subjectName(parameters.subjectName),
+      publicKeyInfo: Buffer.from(request.publicKeyInfo ?? "", "base64"),
+      hosts: hostsFor(application, parameters.domainNames),
+    };
+  }
+
+  private newKeyPairParameters(
+    application: ApplicationRecord,
+    input: NewKeyPairInput,
+  ): NewKeyPairParameters {
+    const privateKeyFormat = input.privateKeyFormat.toUpperCase();
+    if (privateKeyFormat !== "PFX" && privateKeyFormat !== "PEM") {
+      throw new GdsError("InvalidArgument", "PrivateKeyFormat must be PFX or PEM");
+    }
+    if (input.privateKeyPassword.length > maxPasswordLength) {
+      throw new GdsError("InvalidArgument", "PrivateKeyPassword is too long");
+    }
+    const fallbackName = application.applicationNames[0]?.text ?? application.applicationUri;
+    const safeName = fallbackName.replace(/[^A-Za-z0-9 ._:-]/g, " ").trim().slice(0, 64);
+    const subjectName = input.subjectName.trim() || `CN=${safeName || "Application"}`;
+    this.keyPairs.subjectName(subjectName);
+    return {
+      subjectName,
+      domainNames: this.keyPairs.domainNames(input.domainNames),
+      privateKeyFormat,
+    };
+  }
+
+  private async unsealPackage(
+    request: CertificateRequestRecord,
+    certificate: Buffer,
+    issuerCertificates: Buffer[],
+  ): Promise<Buffer> {
+    const secret = JSON.parse(
+      (await this.sealer.open(request.sealedPrivateKey!, request.requestId)).toString("utf8"),
+    ) as { privateKey: string; password: string };
+    return this.keyPairs.package({
+      format: request.newKeyPair?.privateKeyFormat ?? "PEM",
+      privateKey: Buffer.from(secret.privateKey, "base64"),
+      certificate,
+      issuerCertificates,
+      password: secret.password,
+    });
+  }
+
+  /** Runs a decision on a pending request; a second decision at the same time is refused. */
+  private async decide<T>(
+    requestId: string,
+    decision: (request: CertificateRequestRecord) => Promise<T>,
+  ): Promise<T> {
+    if (this.deciding.has(requestId)) {
+      throw new GdsError("InvalidState", "the request is being decided already");
+    }
+    this.deciding.add(requestId);
+    try {
+      const request = await this.store.requests.get(requestId);
+      if (!request) throw new GdsError("NotFound", "no such request");
+      if (request.state !== "pending") {
+        throw new GdsError("InvalidState", "the request is not waiting for a decision");
+      }
+      return await decision(request);
+    } finally {
+      this.deciding.delete(requestId);
+    }
+  }
+
+  private async application(applicationId: string): Promise<ApplicationRecord> {
+    const record = await this.store.applications.get(applicationId);
+    if (!record) throw new GdsError("NotFound", "no application with this ApplicationId");
+    return record;
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}
+
+/** The request's own hosts, or the registered DiscoveryUrl hosts when it names none. */
+function hostsFor(application: ApplicationRecord, requested: string[]): string[] {
+  return requested.length > 0 ? requested : discoveryHosts(application.discoveryUrls);
+}
