@@ -85,7 +85,7 @@ async function startOnHsm(
 
   await writeAuthorityFiles(settings.dataDir, authority);
 
-  const users = new UserDirectory(store.users, clock, log("users"));
+  const users = new UserDirectory(store.users, clock, log("users"), audit);
   if (await users.ensureAdministrator(options.adminPassword,
     join(settings.dataDir, "admin.password"))) {
     await audit.record("user.created", "security-handler", { userName: "admin" });

@@ -1,6 +1,7 @@
 import "../log/stack-log-bridge.js";
 import "reflect-metadata";
 import { Command, Option } from "commander";
+import { auditVerifyCommand } from "../audit/audit-verify-command.js";
 import { addAdminCommands } from "./admin-commands.js";
 import { startCommand } from "./start-command.js";
 
@@ -27,6 +28,13 @@ program
   .action(startCommand);
 
 addAdminCommands(program);
+
+program.command("audit").description("the signed audit trail")
+  .command("verify")
+  .description("check that no audit entry was altered, removed, reordered or forged")
+  .option("--data-dir <dir>", "data directory of the GDS", "./data")
+  .option("--public-key <file>", "a copy of audit-key.pem kept away from the data directory")
+  .action(auditVerifyCommand);
 
 await program.parseAsync(process.argv);
 // Client commands are done here; node-opcua may keep timers alive that would hold the process.

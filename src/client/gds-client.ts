@@ -326,5 +326,6 @@ function stringVariant(value = ""): Variant {
 }
 
 function stringsVariant(values: string[] = []): Variant {
-  return new Variant({ dataType: DataType.String, arrayType: VariantArrayType.Array, value: values });
+  return new Variant(
+    { dataType: DataType.String, arrayType: VariantArrayType.Array, value: values });
 }

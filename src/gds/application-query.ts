@@ -97,7 +97,8 @@ export class ApplicationQuery {
   }
 
   private limit(maxRecordsToReturn: number): number {
-    return maxRecordsToReturn === 0 ? this.maxRecords : Math.min(maxRecordsToReturn, this.maxRecords);
+    if (maxRecordsToReturn === 0) return this.maxRecords;
+    return Math.min(maxRecordsToReturn, this.maxRecords);
   }
 
   /** Matches from a RecordId on, in RecordId order. */

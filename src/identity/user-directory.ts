@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmod, writeFile } from "node:fs/promises";
+import type { AuditTrail } from "../core/audit-trail.js";
 import type { Clock } from "../core/clock.js";
 import type { UserRecord, UserRole } from "../core/records.js";
 import { GdsError } from "../core/errors.js";
@@ -25,6 +26,7 @@ export class UserDirectory {
     private readonly store: UserStore,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly audit?: AuditTrail,
   ) {}
 
   /**
@@ -90,6 +92,7 @@ export class UserDirectory {
     const record = await this.store.get(userName);
     if (!record || !(await verifyPassword(password, record.passwordHash))) {
       this.log.warn({ userName }, "sign-in refused");
+      await this.audit?.record("user.signin.refused", userName.slice(0, 64), { userName: userName.slice(0, 64) });
       return false;
     }
     this.rolesByUser.set(userName, new Set(record.roles));

@@ -79,7 +79,8 @@ export class NedbCollection<T extends object> {
 
   /** Adds 1 to a numeric field in one step of nedb's queue; undefined when no such document. */
   async increment(key: string, fieldName: keyof T & string): Promise<number | undefined> {
-    const updated = await this.db.update({ _id: key } as never, { $inc: { [fieldName]: 1 } } as never,
+    const update = { $inc: { [fieldName]: 1 } };
+    const updated = await this.db.update({ _id: key } as never, update as never,
       { returnUpdatedDocs: true }) as unknown as Record<string, unknown> | null;
     return typeof updated?.[fieldName] === "number" ? updated[fieldName] : undefined;
   }

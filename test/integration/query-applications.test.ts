@@ -24,7 +24,8 @@ describe("QueryApplications and QueryServers over OPC UA", () => {
     anonymous = await connectClient(fixture, { user: null });
 
     for (const uri of serverUris) {
-      expectStatus((await admin.registerApplication(serverRecord(uri))).statusCode, StatusCodes.Good);
+      const registered = await admin.registerApplication(serverRecord(uri));
+      expectStatus(registered.statusCode, StatusCodes.Good);
     }
     const others = [
       { ...serverRecord("urn:plant:historian"), applicationType: 2,
@@ -120,8 +121,8 @@ describe("QueryApplications and QueryServers over OPC UA", () => {
 
       const all = (await anonymous.queryServers()).outputs[1] as ServerOnNetwork[];
       const third = all[2]!.recordId;
-      const after = (await anonymous.queryServers({ startingRecordId: third, maxRecordsToReturn: 2 }))
-        .outputs[1] as ServerOnNetwork[];
+      const after = (await anonymous.queryServers(
+        { startingRecordId: third, maxRecordsToReturn: 2 })).outputs[1] as ServerOnNetwork[];
       expect(after.map((server) => server.recordId)).toEqual([all[3]!.recordId, all[4]!.recordId]);
     });
 

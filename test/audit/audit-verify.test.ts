@@ -1,0 +1,197 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { auditFiles, publicKeyPem } from "../../src/audit/audit-files.js";
+import { signHead, writeHead } from "../../src/audit/audit-head.js";
+import type { AuditRecord } from "../../src/audit/audit-record.js";
+import { verifyAuditLog, type AuditProblem } from "../../src/audit/audit-verify.js";
+import { SoftwareSigner } from "../../src/keys/software-signer.js";
+import {
+  forged,
+  readTrail,
+  rewriteTrail,
+  tempDirectory,
+  writeTrail,
+} from "./audit-fixture.js";
+
+let signer: SoftwareSigner;
+// Someone with write access to the disk but not to the HSM signs with a key of their own.
+let attacker: SoftwareSigner;
+let directory: Awaited<ReturnType<typeof tempDirectory>>;
+const files = () => auditFiles(directory.path);
+
+const seqs = (problems: AuditProblem[]) => problems.map((problem) => problem.seq);
+
+beforeAll(async () => {
+  [signer, attacker] = await Promise.all([SoftwareSigner.generate(), SoftwareSigner.generate()]);
+});
+
+beforeEach(async () => {
+  directory = await tempDirectory();
+  await writeTrail(directory.path, signer, 6);
+});
+
+afterEach(async () => {
+  await directory.remove();
+});
+
+describe("verifying the audit trail", () => {
+  it("finds an untouched trail intact", async () => {
+    expect(await verifyAuditLog(directory.path)).toEqual({
+      ok: true, records: 6, problems: [], notes: [],
+    });
+  });
+
+  it("finds a changed field by the record's hash", async () => {
+    const records = await readTrail(directory.path);
+    records[2]!.actor = "someone-else";
+    await rewriteTrail(directory.path, records);
+
+    const result = await verifyAuditLog(directory.path);
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([
+      { seq: 3, line: 3, problem: "hash does not match the record's content" },
+    ]);
+  });
+
+  it("finds a changed field with a recomputed hash by the signature", async () => {
+    const records = await readTrail(directory.path);
+    records[2] = await forged(records[2]!, { details: { serialNumber: "99" } }, attacker);
+    await rewriteTrail(directory.path, records);
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems[0]).toMatchObject({ seq: 3, problem: expect.stringMatching(/signature/) });
+    // The next record still links to the genuine hash, so the forgery shows there as well.
+    expect(problems[1]).toMatchObject({ seq: 4, problem: expect.stringMatching(/previousHash/) });
+  });
+
+  it("finds a record removed from the middle", async () => {
+    const records = await readTrail(directory.path);
+    records.splice(2, 1);
+    await rewriteTrail(directory.path, records);
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems).toEqual([{ seq: 3, problem: "record 3 is missing" }]);
+  });
+
+  it("finds two records swapped", async () => {
+    const records = await readTrail(directory.path);
+    [records[2], records[3]] = [records[3]!, records[2]!];
+    await rewriteTrail(directory.path, records);
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems).toEqual([{ seq: 3, line: 4, problem: "out of order: after seq 4" }]);
+  });
+
+  it("finds an inserted record even with a correct hash and link, by its signature", async () => {
+    const records = await readTrail(directory.path);
+    const insert = await forged(records[3]!, {
+      actor: "admin", details: { note: "nothing happened" }, previousHash: records[2]!.hash,
+    }, attacker);
+    records.splice(3, 0, insert);
+    await rewriteTrail(directory.path, records);
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems[0]).toMatchObject({
+      seq: 4, line: 4, problem: expect.stringMatching(/signature/),
+    });
+    expect(seqs(problems)).toEqual([4, 4]); // and then the genuine seq 4 appears a second time
+  });
+
+  it("finds a forged record appended at the end", async () => {
+    const records = await readTrail(directory.path);
+    const last = records.at(-1)!;
+    records.push(await forged(last, { seq: 7, previousHash: last.hash }, attacker));
+    await rewriteTrail(directory.path, records);
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems).toEqual([{ seq: 7, line: 7, problem: expect.stringMatching(/signature/) }]);
+  });
+
+  it("finds a last line cut in the middle", async () => {
+    const text = await readFile(files().log, "utf8");
+    await writeFile(files().log, text.slice(0, -30));
+
+    const { ok, records, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(records).toBe(5);
+    expect(problems).toEqual([
+      { line: 6, problem: "the last line is incomplete (a torn write or a cut)" },
+      { seq: 6, problem: "record 6 is missing from the end (audit.head names 6)" },
+    ]);
+  });
+
+  it("finds the last records removed, through the signed head", async () => {
+    const records = await readTrail(directory.path);
+    await rewriteTrail(directory.path, records.slice(0, 4));
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems).toEqual([
+      { seq: 5, problem: "records 5 to 6 are missing from the end (audit.head names 6)" },
+    ]);
+  });
+
+  it("finds the last records removed when the head is forged to match", async () => {
+    const records = await readTrail(directory.path);
+    await rewriteTrail(directory.path, records.slice(0, 4));
+    await writeHead(files().head, await signHead(attacker, 4, records[3]!.hash));
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems).toEqual([{ seq: 4, problem: "the signature of audit.head is not valid" }]);
+  });
+
+  it("finds the head file removed", async () => {
+    await rm(files().head);
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems).toEqual([
+      { problem: "audit.head is missing, so a cut-off end would go unseen" },
+    ]);
+  });
+
+  it("finds a trail re-signed with another key only against a key kept elsewhere", async () => {
+    const genuinePem = publicKeyPem(signer.publicKeyInfo);
+    const records = await readTrail(directory.path);
+    const resigned: AuditRecord[] = [];
+    for (const record of records) {
+      const changes = resigned.length === 0 ? {} : { previousHash: resigned.at(-1)!.hash };
+      resigned.push(await forged(record, { ...changes, actor: "nobody" }, attacker));
+    }
+    await rewriteTrail(directory.path, resigned);
+    await writeHead(files().head, await signHead(attacker, 6, resigned.at(-1)!.hash));
+    await writeFile(files().publicKey, publicKeyPem(attacker.publicKeyInfo));
+
+    // The limit documented on verifyAuditLog: the directory alone vouches for itself.
+    expect((await verifyAuditLog(directory.path)).ok).toBe(true);
+    const pinned = await verifyAuditLog(directory.path, genuinePem);
+    expect(pinned.ok).toBe(false);
+    expect(seqs(pinned.problems)).toEqual([1, 2, 3, 4, 5, 6, 6]);
+  });
+
+  it("reads a trail with no records yet as intact", async () => {
+    const empty = await tempDirectory();
+    try {
+      await writeTrail(empty.path, signer, 0);
+      expect(await verifyAuditLog(empty.path)).toEqual({
+        ok: true, records: 0, problems: [], notes: [],
+      });
+    } finally {
+      await empty.remove();
+    }
+  });
+
+  it("cannot verify without the audit key and says where it looked", async () => {
+    await rm(files().publicKey);
+
+    await expect(verifyAuditLog(directory.path)).rejects.toMatchObject({
+      code: "NotFound", message: expect.stringMatching(/audit-key\.pem/),
+    });
+  });
+});
