@@ -119,7 +119,8 @@ describe.each(kinds)("QueryApplications and QueryServers on the %s store", (_kin
     const clock = new ManualClock(start);
     const ids: number[] = [];
     for (let n = 0; n < count; n += 1) ids.push(await register(store, clock, application(`s${n}`)));
-    return { store, dir, clock, ids, query: new ApplicationQuery(store.applications, clock, maxRecords) };
+    const query = new ApplicationQuery(store.applications, clock, maxRecords);
+    return { store, dir, clock, ids, query };
   }
 
   it("pages through every record by chaining NextRecordId, and ends with 0", async () => {
@@ -128,7 +129,8 @@ describe.each(kinds)("QueryApplications and QueryServers on the %s store", (_kin
     const sizes: number[] = [];
     let next = 0;
     do {
-      const page = await query.queryApplications({ startingRecordId: next, maxRecordsToReturn: 10 });
+      const page = await query.queryApplications(
+        { startingRecordId: next, maxRecordsToReturn: 10 });
       sizes.push(page.applications.length);
       seen.push(...page.applications.map((record) => record.recordId!));
       next = page.nextRecordId;
@@ -140,11 +142,13 @@ describe.each(kinds)("QueryApplications and QueryServers on the %s store", (_kin
   it("starts at the record whose RecordId is StartingRecordId, skipping removed ones", async () => {
     const { store, query, ids } = await directory(6);
     await store.applications.remove("id-s3");
-    const page = await query.queryApplications({ startingRecordId: ids[2]!, maxRecordsToReturn: 2 });
+    const page = await query.queryApplications(
+      { startingRecordId: ids[2]!, maxRecordsToReturn: 2 });
     expect(page.applications.map((record) => record.applicationUri))
       .toEqual(["urn:plant:s2", "urn:plant:s4"]);
     expect(page.nextRecordId).toBe(ids[5]);
-    const past = await query.queryApplications({ startingRecordId: ids[5]! + 1, maxRecordsToReturn: 0 });
+    const past = await query.queryApplications(
+      { startingRecordId: ids[5]! + 1, maxRecordsToReturn: 0 });
     expect(past).toMatchObject({ applications: [], nextRecordId: 0 });
   });
 
@@ -235,7 +239,8 @@ describe.each(kinds)("QueryApplications and QueryServers on the %s store", (_kin
   it("finds the one match of a sparse filter far into the directory, with NextRecordId 0",
     async () => {
       const { store, clock, query } = await directory(300);
-      const last = await register(store, clock, application("needle", { serverCapabilities: ["HD"] }));
+      const needle = application("needle", { serverCapabilities: ["HD"] });
+      const last = await register(store, clock, needle);
       const page = await query.queryApplications({
         startingRecordId: 0, maxRecordsToReturn: 1, serverCapabilities: ["HD"],
       });
@@ -243,18 +248,21 @@ describe.each(kinds)("QueryApplications and QueryServers on the %s store", (_kin
       expect(page.nextRecordId).toBe(0);
     });
 
-  it("QueryServers lists one entry per DiscoveryUrl of servers after StartingRecordId", async () => {
+  it("QueryServers lists one entry per DiscoveryUrl of servers after StartingRecordId",
+    async () => {
     const { store, clock, query } = await directory(0);
     const first = await register(store, clock, application("a"));
     const second = await register(store, clock, application("b", {
       discoveryUrls: ["opc.tcp://b:4840", "opc.https://b:443"], serverCapabilities: ["DA"],
     }));
-    await register(store, clock, application("c", { applicationType: 1, serverCapabilities: ["RCP"] }));
+    await register(store, clock,
+      application("c", { applicationType: 1, serverCapabilities: ["RCP"] }));
 
     const all = await query.queryServers({ startingRecordId: 0, maxRecordsToReturn: 0 });
     expect(all.lastCounterResetTime).toEqual(start);
     expect(all.servers).toEqual([
-      { recordId: first, serverName: "Server a", discoveryUrl: "opc.tcp://a:4840", serverCapabilities: [] },
+      { recordId: first, serverName: "Server a", discoveryUrl: "opc.tcp://a:4840",
+        serverCapabilities: [] },
       { recordId: second, serverName: "Server b", discoveryUrl: "opc.tcp://b:4840",
         serverCapabilities: ["DA"] },
       { recordId: second, serverName: "Server b", discoveryUrl: "opc.https://b:443",
@@ -294,7 +302,8 @@ describe("RecordIds on a file store", () => {
     const second = await openNedbStore(dir);
     clock.advance(60_000);
     expect(await register(second, clock, application("c"))).toBe(highest + 1);
-    expect((await second.applications.recordCounter(clock.now())).resetAt).toBe(start.toISOString());
+    const counter = await second.applications.recordCounter(clock.now());
+    expect(counter.resetAt).toBe(start.toISOString());
   });
 
   it("are given to records stored before they existed, oldest first, when the counter starts",
