@@ -17,6 +17,7 @@ import { GdsServer } from "../opcua/gds-server.js";
 import { openNedbStore } from "../store/nedb-store.js";
 import type { GdsStore } from "../store/store.js";
 import { openAuditTrail } from "./audit-trail.js";
+import { lockDataDir } from "./data-dir-lock.js";
 import { writeAuthorityFiles } from "./authority-files.js";
 import { keyPairsFor } from "./key-pairs.js";
 import { ensureOwnCertificate } from "./own-certificate.js";
@@ -52,9 +53,16 @@ export async function startGds(
   const clock = options.clock ?? systemClock;
   const log = (component: string) => rootLog.child({ component });
   await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = await lockDataDir(settings.dataDir);
 
-  const hsm = await openHsm({ dataDir: settings.dataDir, ...settings.hsm, log: rootLog });
-  const cleanup: Array<() => Promise<void>> = [() => hsm.close()];
+  let hsm: Hsm;
+  try {
+    hsm = await openHsm({ dataDir: settings.dataDir, ...settings.hsm, log: rootLog });
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+  const cleanup: Array<() => Promise<void>> = [unlock, () => hsm.close()];
   try {
     return await startOnHsm(settings, hsm, clock, log, options, cleanup);
   } catch (error) {

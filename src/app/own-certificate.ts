@@ -39,6 +39,8 @@ export async function ensureOwnCertificate(options: {
     privateKeyFile: join(options.pkiDir, "own", "private", "gds.key.pem"),
   };
   if (await isCurrent(files.certificateFile, options)) return files;
+  options.log.info({ applicationUri: options.applicationUri, hosts: options.hosts },
+    "issuing the GDS its own certificate");
 
   await mkdir(join(options.pkiDir, "own", "certs"), { recursive: true, mode: 0o700 });
   await mkdir(join(options.pkiDir, "own", "private"), { recursive: true, mode: 0o700 });
@@ -67,9 +69,19 @@ export async function ensureOwnCertificate(options: {
   return files;
 }
 
+/**
+ * Current means: issued by our CA, not near expiry, and naming the ApplicationUri and hosts the
+ * GDS is configured with now (a changed --hostname or --application-uri needs a new one).
+ */
 async function isCurrent(
   file: string,
-  options: { authority: CertificateAuthority; clock: Clock; renewalWindowMs: number },
+  options: {
+    authority: CertificateAuthority;
+    clock: Clock;
+    renewalWindowMs: number;
+    applicationUri: string;
+    hosts: string[];
+  },
 ): Promise<boolean> {
   let certificate: X509Certificate;
   try {
@@ -79,6 +91,12 @@ async function isCurrent(
   }
   const ca = new X509Certificate(options.authority.certificate());
   const renewAt = Date.parse(certificate.validTo) - options.renewalWindowMs;
+  const names = (certificate.subjectAltName ?? "").split(", ");
+  const namesHost = (host: string) =>
+    names.includes(`DNS:${host}`) || names.includes(`IP Address:${host.toUpperCase()}`)
+    || names.includes(`IP Address:${host}`);
   return certificate.checkIssued(ca) && certificate.verify(ca.publicKey)
-    && options.clock.now().getTime() < renewAt;
+    && options.clock.now().getTime() < renewAt
+    && names.includes(`URI:${options.applicationUri}`)
+    && options.hosts.every(namesHost);
 }

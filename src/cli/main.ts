@@ -1,23 +1,30 @@
 import "../log/stack-log-bridge.js";
 import "reflect-metadata";
+import { createRequire } from "node:module";
 import { Command, Option } from "commander";
 import { auditVerifyCommand } from "../audit/audit-verify-command.js";
 import { addAdminCommands } from "./admin-commands.js";
 import { startCommand } from "./start-command.js";
 
+const productVersion = (createRequire(import.meta.url)("../../package.json") as {
+  version: string;
+}).version;
+
 const program = new Command("security-handler")
-  .description("OPC UA Global Discovery Server with push certificate management and an HSM-backed CA")
+  .description("OPC UA Global Discovery Server (Part 12) with an HSM-backed certificate authority")
+  .version(productVersion)
   .showHelpAfterError();
 
 program
   .command("start")
   .description("run the GDS; bootstraps token, CA and administrator on the first start")
-  .option("--data-dir <dir>", "data directory (token, store, PKI, logs)", "./data")
+  .option("--data-dir <dir>", "data directory (token, store, PKI, audit trail)", "./data")
   .option("--host <host>", "interface to listen on (default: all interfaces)")
   .option("--port <port>", "OPC UA port (default 58810)")
   .option("--hostname <name>", "host name in the endpoint URL and the GDS certificate")
   .option("--application-uri <uri>", "ApplicationUri of the GDS itself")
   .option("--strict-channel-certificates", "accept only channel certificates this CA issued")
+  .option("--no-strict-channel-certificates", "accept unknown well-formed channel certificates")
   .option("--renewal-window-days <days>", "days before expiry that GetCertificateStatus asks for renewal")
   .option("--hsm-module <path>", "PKCS#11 module of an external token (default: embedded SoftHSM2)")
   .option("--hsm-token-label <label>", "label of the token to use")

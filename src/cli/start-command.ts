@@ -22,7 +22,10 @@ export async function startCommand(flags: Record<string, unknown>): Promise<void
   try {
     gds = await startGds(settings, log, { adminPassword });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // The cause (a dlopen or PKCS#11 message) is what tells an operator what to fix.
+    const cause = error instanceof Error && error.cause instanceof Error
+      ? ` (${error.cause.message})` : "";
+    const message = (error instanceof Error ? error.message : String(error)) + cause;
     log.fatal({ err: error }, "start failed");
     process.stderr.write(`security-handler: cannot start: ${message}\n`);
     process.exit(1);

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -40,12 +41,26 @@ export interface HsmSettings {
 /** A setting that cannot be used; the message names it. */
 export class SettingsError extends Error {
   constructor(setting: string, problem: string) {
-    super(`setting "${setting}": ${problem}`);
+    const flag = flagOf[setting];
+    super(`setting "${setting}"${flag ? ` (${flag})` : ""}: ${problem}`);
     this.name = "SettingsError";
   }
 }
 
 export const configFileName = "config.json";
+
+const topLevelKeys = ["host", "port", "hostname", "applicationUri", "strictChannelCertificates",
+  "renewalWindowDays", "hsm", "certificateGroups", "logLevel"];
+const hsmKeys = ["module", "tokenLabel", "pinFile", "pinEnv", "sessions"];
+
+/** The command-line flag of a setting, named in error messages next to the setting. */
+const flagOf: Record<string, string> = {
+  host: "--host", port: "--port", hostname: "--hostname", applicationUri: "--application-uri",
+  strictChannelCertificates: "--strict-channel-certificates",
+  renewalWindowDays: "--renewal-window-days", "hsm.module": "--hsm-module",
+  "hsm.tokenLabel": "--hsm-token-label", "hsm.pinFile": "--hsm-pin-file",
+  "hsm.pinEnv": "--hsm-pin-env", logLevel: "--log-level", "data-dir": "--data-dir",
+};
 
 /**
  * Merges the embedded defaults, `DIR/config.json` and the command-line flags (in that order of
@@ -57,12 +72,17 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
   const pick = (key: string) => (flags[key] !== undefined ? flags[key] : file[key]);
   const host = hostname();
 
+  refuseUnknown(file, topLevelKeys, "");
   const hsmFile = objectOr(file.hsm, "hsm");
+  refuseUnknown(hsmFile, hsmKeys, "hsm.");
+  const listenHost = optionalString(pick("host"), "host");
   return {
     dataDir,
-    host: optionalString(pick("host"), "host"),
+    host: listenHost,
     port: integerIn(pick("port") ?? 58810, "port", 0, 65535),
-    hostname: stringOr(pick("hostname"), "hostname", host),
+    // Bound to one address and no name given: advertise that address, not the machine name.
+    hostname: hostName(pick("hostname") ?? (listenHost && listenHost !== "0.0.0.0"
+      && listenHost !== "::" ? listenHost : host)),
     applicationUri: uri(pick("applicationUri") ?? `urn:${host}:security-handler:gds`,
       "applicationUri"),
     strictChannelCertificates: booleanOr(pick("strictChannelCertificates"),
@@ -156,6 +176,24 @@ function groupPolicies(value: unknown): Record<string, GroupPolicySettings> {
     };
   }
   return policies;
+}
+
+/** A typo must not silently fall back to a default (a mistyped hsm.module would put the CA key
+ * in the embedded software token). */
+function refuseUnknown(fields: Record<string, unknown>, known: string[], prefix: string): void {
+  const unknown = Object.keys(fields).find((key) => !known.includes(key));
+  if (unknown !== undefined) {
+    throw new SettingsError(`${prefix}${unknown}`, `is not a setting (known: ${known.join(", ")})`);
+  }
+}
+
+function hostName(value: unknown): string {
+  const name = optionalString(value, "hostname");
+  const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+  const isName = name !== undefined && name.length <= 253
+    && name.split(".").every((part) => label.test(part));
+  if (name !== undefined && (isName || isIP(name) !== 0)) return name;
+  throw new SettingsError("hostname", "must be a host name or an IP address");
 }
 
 function uri(value: unknown, setting: string): string {

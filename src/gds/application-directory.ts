@@ -67,6 +67,8 @@ export class ApplicationDirectory {
     const record: ApplicationRecord = {
       ...existing,
       ...copyInput(input),
+      // Part 12: an updated record gets a new RecordId, so that paging clients see the change.
+      recordId: await this.store.applications.nextRecordId(this.clock.now()),
       updatedAt: this.clock.now().toISOString(),
     };
     await this.store.applications.replace(record);

@@ -8,6 +8,8 @@ import type { Logger } from "../log/logger.js";
 import type { UserStore } from "../store/store.js";
 import { hashPassword, verifyPassword } from "./password-hash.js";
 
+const minimumAdminPassword = 12;
+
 export const allAdminRoles: UserRole[] = [
   "DiscoveryAdmin",
   "CertificateAuthorityAdmin",
@@ -34,7 +36,13 @@ export class UserDirectory {
    * to `passwordFile` (mode 0600). A later start keeps the stored password.
    */
   async ensureAdministrator(password: string | undefined, passwordFile: string): Promise<boolean> {
-    if (await this.store.get("admin")) return false;
+    if (await this.store.get("admin")) {
+      if (password) this.log.info("administrator exists; SH_ADMIN_PASSWORD is ignored");
+      return false;
+    }
+    if (password && password.length < minimumAdminPassword) {
+      throw new Error(`SH_ADMIN_PASSWORD must have at least ${minimumAdminPassword} characters`);
+    }
 
     const chosen = password && password.length > 0 ? password : randomBytes(18).toString("base64url");
     if (!password) {
@@ -92,7 +100,8 @@ export class UserDirectory {
     const record = await this.store.get(userName);
     if (!record || !(await verifyPassword(password, record.passwordHash))) {
       this.log.warn({ userName }, "sign-in refused");
-      await this.audit?.record("user.signin.refused", userName.slice(0, 64), { userName: userName.slice(0, 64) });
+      const name = userName.slice(0, 64);
+      await this.audit?.record("user.signin.refused", name, { userName: name });
       return false;
     }
     this.rolesByUser.set(userName, new Set(record.roles));
