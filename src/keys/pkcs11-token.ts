@@ -227,40 +227,33 @@ export class Pkcs11Token {
     this.log.info({ tokenLabel: this.describe().tokenLabel }, "HSM closed");
   }
 
-  private async findRsaKey(label: string): Promise<RsaKeyObject | undefined> {
-    checkLabel(label);
-    const { pkcs11 } = this.module;
-    const key = await this.pool
-      .use((session) => {
-        const found = findKeyObjects(pkcs11, session, pkcs11js.CKO_PRIVATE_KEY, { label });
-        if (found.length > 1) {
-          throw new GdsError("InvalidState", "the HSM holds more than one key with this label");
-        }
-        return found[0] && readRsaKeyObject(pkcs11, session, found[0]);
-      })
-      .catch((error: unknown) => {
-        throw asGdsError(error, "HSM key lookup failed");
-      });
-
-    if (key && (!key.sensitive || key.extractable)) {
-      this.log.warn(
-        { label, sensitive: key.sensitive, extractable: key.extractable },
-        "HSM key can be revealed or exported",
-      );
-    }
-    return key;
+  private findRsaKey(label: string): Promise<RsaKeyObject | undefined> {
+    return this.findKey(label,
+      (pkcs11, session) => findKeyObjects(pkcs11, session, pkcs11js.CKO_PRIVATE_KEY, { label }),
+      readRsaKeyObject);
   }
 
-  private async findAesKey(label: string): Promise<AesKeyObject | undefined> {
+  private findAesKey(label: string): Promise<AesKeyObject | undefined> {
+    return this.findKey(label,
+      (pkcs11, session) => findAesKeys(pkcs11, session, label),
+      readAesKeyObject);
+  }
+
+  /** The one key with this label; a key that can be revealed or exported is used but logged. */
+  private async findKey<K extends { sensitive: boolean; extractable: boolean }>(
+    label: string,
+    find: (pkcs11: pkcs11js.PKCS11, session: Buffer) => Buffer[],
+    read: (pkcs11: pkcs11js.PKCS11, session: Buffer, handle: Buffer) => K,
+  ): Promise<K | undefined> {
     checkLabel(label);
     const { pkcs11 } = this.module;
     const key = await this.pool
       .use((session) => {
-        const found = findAesKeys(pkcs11, session, label);
+        const found = find(pkcs11, session);
         if (found.length > 1) {
           throw new GdsError("InvalidState", "the HSM holds more than one key with this label");
         }
-        return found[0] && readAesKeyObject(pkcs11, session, found[0]);
+        return found[0] && read(pkcs11, session, found[0]);
       })
       .catch((error: unknown) => {
         throw asGdsError(error, "HSM key lookup failed");
