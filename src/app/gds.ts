@@ -14,6 +14,7 @@ import { UserDirectory } from "../identity/user-directory.js";
 import { openHsm, type Hsm } from "../keys/hsm.js";
 import type { Logger } from "../log/logger.js";
 import { GdsServer } from "../opcua/gds-server.js";
+import type { SessionLimits } from "../opcua/session-guard.js";
 import { openNedbStore } from "../store/nedb-store.js";
 import type { GdsStore } from "../store/store.js";
 import { openAuditTrail } from "./audit-trail.js";
@@ -33,6 +34,8 @@ export interface StartOptions {
   /** Password for `admin` on the first start; a generated one is written to a file otherwise. */
   adminPassword?: string;
   clock?: Clock;
+  /** Per-channel session bound and how long sessions outlive their channel (tests shorten it). */
+  sessionLimits?: SessionLimits;
 }
 
 const dayMs = 86_400_000;
@@ -121,7 +124,7 @@ async function startOnHsm(
     strictChannelCertificates: settings.strictChannelCertificates,
     directory, requests, certificates, groups, users, userAdministration,
     trustList: (groupId) => authority.trustList(groupId),
-    authority, log: log("opcua"),
+    authority, sessionLimits: options.sessionLimits, log: log("opcua"),
   });
   const endpointUrl = await server.start();
   cleanup.push(() => server.stop());

@@ -89,7 +89,7 @@ export class GdsClient {
   private gdsIndex = 0;
 
   private constructor(
-    private readonly client: OPCUAClient,
+    readonly client: OPCUAClient,
     readonly session: ClientSession,
     private readonly certificateManager: OPCUACertificateManager,
   ) {}

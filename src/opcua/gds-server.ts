@@ -13,6 +13,7 @@ import type { TrustListContent } from "../core/issuing.js";
 import type { CertificateDirectory } from "../gds/certificate-directory.js";
 import type { CertificateGroups } from "../gds/certificate-groups.js";
 import type { UserDirectory } from "../identity/user-directory.js";
+import { defaultSessionLimits, guardSessions, type SessionLimits } from "./session-guard.js";
 import type { Logger } from "../log/logger.js";
 import type { CertificateRequests } from "../gds/certificate-requests.js";
 import type { UserAdministration } from "../identity/user-administration.js";
@@ -44,6 +45,7 @@ export interface GdsServerOptions {
   trustList: (groupId: string) => TrustListContent;
   /** The CA whose certificates channels may present, with its current CRL. */
   authority: { certificate(): Buffer; crl(): Buffer };
+  sessionLimits?: SessionLimits;
   log: Logger;
 }
 
@@ -109,6 +111,7 @@ export class GdsServer {
     await this.channelCertificates.trustCertificate(this.options.authority.certificate());
     await this.refreshAuthorityCrl();
     await this.server.initialize();
+    guardSessions(this.server, this.options.sessionLimits ?? defaultSessionLimits, log);
     const addressSpace = this.server.engine.addressSpace;
     if (!addressSpace) throw new Error("the OPC UA address space did not load");
     addressSpace.registerNamespace(productNamespaceUri);
