@@ -134,17 +134,17 @@ export class CertificateDirectory {
   }
 
   /**
-   * The registered application a channel certificate stands for, if it is that application's
-   * current certificate from this GDS: issued here, not revoked, not expired, the latest of its
-   * kind. This is the ApplicationSelfAdmin privilege.
+   * The registered application a channel certificate stands for, if this GDS issued it to that
+   * application and it is neither revoked nor expired. This is the ApplicationSelfAdmin
+   * privilege.
    */
   async ownerOf(certificate: Buffer | null | undefined): Promise<string | undefined> {
     if (!certificate || certificate.length === 0) return undefined;
+    // Any valid certificate we issued to the application, not only the newest: an application
+    // renewing itself over a channel opened with its old certificate must still be able to
+    // collect the new one. Revoke the old certificate to end its rights at once.
     const { status, record } = await this.authority.status(certificate);
     if (status !== "Good" || !record) return undefined;
-    const latest = await this.store.certificates.latest(
-      record.applicationId, record.certificateGroupId, record.certificateTypeId);
-    if (latest?.serialNumber !== record.serialNumber) return undefined;
     const application = await this.store.applications.get(record.applicationId);
     return application?.applicationId;
   }

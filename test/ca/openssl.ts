@@ -64,6 +64,14 @@ export interface RequestOptions {
 
 /** A CSR made by openssl itself; returns its DER. The private key stays in the scratch dir. */
 export function opensslRequest(scratch: ScratchDirectory, options: RequestOptions = {}): Buffer {
+  return opensslKeyedRequest(scratch, options).request;
+}
+
+/** A request and the PEM private key openssl made for it. */
+export function opensslKeyedRequest(
+  scratch: ScratchDirectory,
+  options: RequestOptions = {},
+): { request: Buffer; key: Buffer } {
   const name = `request-${Math.random().toString(16).slice(2)}`;
   const args = ["req", "-new", "-newkey", options.newKey ?? "rsa:2048", "-nodes"];
   args.push("-keyout", scratch.file(`${name}.key`), "-outform", "DER");
@@ -71,7 +79,7 @@ export function opensslRequest(scratch: ScratchDirectory, options: RequestOption
   if (options.subjectAltName) args.push("-addext", `subjectAltName=${options.subjectAltName}`);
   args.push(...(options.extraArgs ?? []));
   opensslOk(args);
-  return scratch.read(`${name}.der`);
+  return { request: scratch.read(`${name}.der`), key: scratch.read(`${name}.key`) };
 }
 
 export interface Asn1Element {
