@@ -32,12 +32,13 @@ export class UserDirectory {
   ) {}
 
   /**
-   * Creates `admin` on the first start: with the given password, or a generated one written
-   * to `passwordFile` (mode 0600). A later start keeps the stored password.
+   * Creates `admin` on the first start, when there are no users yet: with the given password,
+   * or a generated one written to `passwordFile` (mode 0600). A later start keeps the stored
+   * users as they are; an `admin` an administrator removed stays removed.
    */
   async ensureAdministrator(password: string | undefined, passwordFile: string): Promise<boolean> {
-    if (await this.store.get("admin")) {
-      if (password) this.log.info("administrator exists; SH_ADMIN_PASSWORD is ignored");
+    if ((await this.store.list()).length > 0) {
+      if (password) this.log.info("users exist; SH_ADMIN_PASSWORD is ignored");
       return false;
     }
     if (password && password.length < minimumAdminPassword) {
