@@ -7,6 +7,10 @@ import { GdsError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { UserStore } from "../store/store.js";
 import { hashPassword, verifyPassword } from "./password-hash.js";
+import { SignInThrottle } from "./sign-in-throttle.js";
+
+/** A valid hash of a random password: unknown user names are checked against it. */
+const unknownUserHash = await hashPassword(randomBytes(16).toString("base64url"));
 
 const minimumAdminPassword = 12;
 
@@ -29,6 +33,7 @@ export class UserDirectory {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly audit?: AuditTrail,
+    private readonly throttle = new SignInThrottle(clock),
   ) {}
 
   /**
@@ -97,16 +102,34 @@ export class UserDirectory {
       ({ userName, roles, createdAt }));
   }
 
+  /**
+   * Checks a password. Unknown names cost the same hash as known ones, so the time taken does
+   * not tell which names exist; a name locked by the throttle is refused unchecked. Only names
+   * that exist are logged and audited: a password typed into the name field must not be kept.
+   */
   async authenticate(userName: string, password: string): Promise<boolean> {
     const record = await this.store.get(userName);
-    if (!record || !(await verifyPassword(password, record.passwordHash))) {
-      this.log.warn({ userName }, "sign-in refused");
-      const name = userName.slice(0, 64);
-      await this.audit?.record("user.signin.refused", name, { userName: name });
-      return false;
+    const locked = this.throttle.isLocked(userName);
+    const valid = await verifyPassword(password, record?.passwordHash ?? unknownUserHash);
+    if (record && valid && !locked) {
+      this.throttle.succeeded(userName);
+      this.rolesByUser.set(userName, new Set(record.roles));
+      return true;
     }
-    this.rolesByUser.set(userName, new Set(record.roles));
-    return true;
+
+    // Attempts during a lock do not extend it: a user retrying the right password is not
+    // punished further. An attacker can still keep a name locked by guessing once per lock;
+    // that is the price of making guessing slow, and the log shows it.
+    const lockStarted = !locked && this.throttle.failed(userName);
+    const who = record ? { userName } : { userName: "(unknown user)" };
+    this.log.warn({ ...who, locked: locked || lockStarted }, "sign-in refused");
+    // One audit entry per refusal until the lock, then one per lock: a guessing caller without
+    // an account must not be able to grow the signed trail without bound.
+    if (!locked) {
+      await this.audit?.record("user.signin.refused", who.userName,
+        { ...who, locked: lockStarted });
+    }
+    return false;
   }
 
   /** Roles of a user who signed in during this process's life; none for anyone else. */
