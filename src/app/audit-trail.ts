@@ -18,9 +18,12 @@ export async function openAuditTrail(
   hsm: Hsm,
   clock: Clock,
   log: Logger,
+  established: boolean,
 ): Promise<AuditTrail & { close(): Promise<void> }> {
-  const { signer } = await hsm.caSigner(auditKeyLabel, 2048);
-  const auditLog = await AuditLog.open({ directory: auditDirectory(dataDir), signer, clock, log });
+  const { signer } = await hsm.caSigner(auditKeyLabel, 2048, !established);
+  const auditLog = await AuditLog.open({
+    directory: auditDirectory(dataDir), signer, clock, log, mustHaveRecords: established,
+  });
   return {
     async record(action, actor, details) {
       if (!isAuditAction(action)) throw new GdsError("Internal", "unknown audit action");

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { access, mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { encodePem } from "../ca/pem.js";
 
@@ -24,4 +24,9 @@ export async function writeAuthorityFiles(
     await writeFile(`${target}.tmp`, content, { mode: 0o644 });
     await rename(`${target}.tmp`, target);
   }
+}
+
+/** Whether a CA was established in this data directory: its certificate was published. */
+export async function authorityFilesExist(dataDir: string): Promise<boolean> {
+  return access(join(dataDir, "ca", "ca.der")).then(() => true, () => false);
 }

@@ -12,6 +12,7 @@ import { CertificateRequests } from "../gds/certificate-requests.js";
 import { UserAdministration } from "../identity/user-administration.js";
 import { UserDirectory } from "../identity/user-directory.js";
 import { openHsm, type Hsm } from "../keys/hsm.js";
+import { embeddedTokenExists } from "../keys/softhsm.js";
 import type { Logger } from "../log/logger.js";
 import { GdsServer } from "../opcua/gds-server.js";
 import type { SessionLimits } from "../opcua/session-guard.js";
@@ -19,7 +20,7 @@ import { openNedbStore } from "../store/nedb-store.js";
 import type { GdsStore } from "../store/store.js";
 import { openAuditTrail } from "./audit-trail.js";
 import { lockDataDir } from "./data-dir-lock.js";
-import { writeAuthorityFiles } from "./authority-files.js";
+import { authorityFilesExist, writeAuthorityFiles } from "./authority-files.js";
 import { keyPairsFor } from "./key-pairs.js";
 import { ensureOwnCertificate } from "./own-certificate.js";
 
@@ -60,6 +61,7 @@ export async function startGds(
 
   let hsm: Hsm;
   try {
+    await refuseLostToken(settings);
     hsm = await openHsm({ dataDir: settings.dataDir, ...settings.hsm, log: rootLog });
   } catch (error) {
     await unlock();
@@ -84,14 +86,22 @@ async function startOnHsm(
 ): Promise<RunningGds> {
   const caProfile = await loadCaProfile();
   const profiles = await loadCertificateProfiles();
-  const { signer } = await hsm.caSigner(caKeyLabel, caKeyBits(caProfile.key));
+  // Once a CA exists, neither a new key nor a new CA record may appear silently: either would
+  // make a second CA whose empty CRL undoes every revocation.
+  const established = await authorityFilesExist(settings.dataDir);
+  const { signer, created } = await hsm.caSigner(caKeyLabel, caKeyBits(caProfile.key),
+    !established).catch((error: unknown) => {
+    throw new Error(`the CA key is missing from the token; restore the token from a backup`,
+      { cause: error });
+  });
 
-  const audit = await openAuditTrail(settings.dataDir, hsm, clock, log("audit"));
+  const audit = await openAuditTrail(settings.dataDir, hsm, clock, log("audit"), established);
   cleanup.push(() => audit.close());
   const store = await openNedbStore(join(settings.dataDir, "store"));
   cleanup.push(() => store.close());
   const authority = await CertificateAuthority.open({
     signer, keyLabel: caKeyLabel, store, clock, log: log("ca"), caProfile, profiles,
+    mustExist: established || !created,
   });
 
   await writeAuthorityFiles(settings.dataDir, authority);
@@ -167,4 +177,13 @@ function ownHosts(settings: Settings): string[] {
   const hosts = new Set([settings.hostname]);
   if (settings.host) hosts.add(settings.host);
   return [...hosts];
+}
+
+/** The embedded token of a data directory that already has a CA must not be re-created. */
+async function refuseLostToken(settings: Settings): Promise<void> {
+  if (settings.hsm.module !== undefined) return;
+  if (!(await authorityFilesExist(settings.dataDir))) return;
+  if (await embeddedTokenExists(settings.dataDir)) return;
+  throw new Error("the data directory has a CA but its embedded token (hsm/) is missing; "
+    + "restore hsm/ from a backup");
 }

@@ -25,6 +25,8 @@ export interface AuditLogOptions {
   clock: Clock;
   /** The component's logger, e.g. root.child({ component: "audit" }). */
   log: Logger;
+  /** The GDS ran before: an empty trail means it was removed, not that it is new. */
+  mustHaveRecords?: boolean;
 }
 
 interface PendingAppend {
@@ -72,6 +74,10 @@ export class AuditLog {
       const end = await resumeChain({
         handle, files, key, signer: options.signer, log: options.log,
       });
+      if (options.mustHaveRecords && end.seq === 0) {
+        throw new GdsError("InvalidState", `the audit trail in ${files.directory} is empty `
+          + "although this GDS has run before; restore it from a backup");
+      }
       options.log.info({ records: end.seq, directory: files.directory }, "audit trail opened");
       return new AuditLog(files, handle, options, end);
     } catch (error) {

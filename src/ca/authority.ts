@@ -35,6 +35,8 @@ export interface AuthorityOptions {
   caProfile: CaProfile;
   /** Profiles by CertificateType browse name. */
   profiles: Map<string, CertificateProfile>;
+  /** The CA exists already (its key was on the token): a missing record is damage, not a start. */
+  mustExist?: boolean;
 }
 
 /** A certificate to issue, already checked by its caller (the GDS's own, for example). */
@@ -62,6 +64,10 @@ export class CertificateAuthority {
   static async open(options: AuthorityOptions): Promise<CertificateAuthority> {
     const { store, signer, log } = options;
     let record = await store.authorities.get(authorityId);
+    if (!record && options.mustExist) {
+      throw new GdsError("InvalidState", "the store holds no CA record although the CA exists; "
+        + "restore store/authorities.db from a backup (a new CA would undo every revocation)");
+    }
     if (!record) {
       record = await createAuthority(options);
       log.info({ keyLabel: record.keyLabel }, "certificate authority created");

@@ -1,3 +1,4 @@
+import { GdsError } from "../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { Signer } from "./signer.js";
 import type { SecretSealer } from "./secret-sealer.js";
@@ -42,7 +43,12 @@ export interface HsmDescription extends TokenDescription {
 
 export interface Hsm {
   /** The CA key with this label: found on the token, or generated inside it on first start. */
-  caSigner(label?: string, modulusBits?: number): Promise<{ signer: Signer; created: boolean }>;
+  /**
+   * The RSA signing key of this label: found on the token, or generated inside it unless
+   * `mayCreate` is false (then a missing key is an error, not a new key).
+   */
+  caSigner(label?: string, modulusBits?: number, mayCreate?: boolean):
+    Promise<{ signer: Signer; created: boolean }>;
   /**
    * Seals secrets at rest with the AES-256 key of this label: found on the token, or generated
    * inside it on first start. The key never leaves the token.
@@ -122,10 +128,14 @@ class TokenHsm implements Hsm {
     private readonly backend: HsmDescription["backend"],
   ) {}
 
-  caSigner(label = "ca", modulusBits = 2048): Promise<{ signer: Signer; created: boolean }> {
+  caSigner(label = "ca", modulusBits = 2048, mayCreate = true):
+  Promise<{ signer: Signer; created: boolean }> {
     const next = this.pending.then(async () => {
       const found = await this.token.findRsaSigner(label);
       if (found) return { signer: found, created: false };
+      if (!mayCreate) {
+        throw new GdsError("InvalidState", `the token holds no key labelled "${label}"`);
+      }
 
       return { signer: await this.token.generateRsaSigner(label, modulusBits), created: true };
     });

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import pkcs11js from "pkcs11js";
 import type { Logger } from "../log/logger.js";
@@ -200,4 +200,10 @@ function initializationError(cause: unknown, layout: SoftHsmLayout): Error {
   return new Error(`SoftHSM token initialisation failed (${code}) in ${layout.tokenDir}`, {
     cause,
   });
+}
+
+/** Whether the embedded token of this data directory holds any token files. */
+export async function embeddedTokenExists(dataDir: string): Promise<boolean> {
+  const entries = await readdir(softHsmLayout(dataDir).tokenDir).catch(() => []);
+  return entries.length > 0;
 }

@@ -18,10 +18,20 @@ export class NedbCollection<T extends object> {
     uniqueFields: string[] = [],
     indexedFields: string[] = [],
   ): Promise<NedbCollection<T>> {
+    // No tolerance for unreadable lines: nedb would drop up to 10% of a file silently, and a
+    // dropped certificate or revocation is a security fault, not a nuisance.
     const db = Datastore.create(
-      filename ? { filename, autoload: false } : { inMemoryOnly: true },
+      filename ? { filename, autoload: false, corruptAlertThreshold: 0 } : { inMemoryOnly: true },
     ) as unknown as Datastore<T & { _id: string }>;
-    await db.load();
+    try {
+      await db.load();
+    } catch (error) {
+      const corrupt = (error as { corruptItems?: number }).corruptItems;
+      if (corrupt === undefined) throw error;
+      throw new GdsError("InvalidState", `the store file ${filename} has ${corrupt} unreadable `
+        + "line(s); restore it from a backup, or remove the damaged line if it is a torn last "
+        + "line from a crash", error);
+    }
     for (const fieldName of uniqueFields) await db.ensureIndex({ fieldName, unique: true });
     for (const fieldName of indexedFields) await db.ensureIndex({ fieldName });
     return new NedbCollection<T>(db);
