@@ -15,6 +15,9 @@ export interface CertificationRequestContext {
  * certificate gets the registered URI whatever the request says; a request naming another one
  * is refused rather than silently corrected, because it reveals a misconfigured client.
  */
+/** DNS names and IP addresses one certificate may carry. */
+export const maximumHosts = 64;
+
 export function checkCertificationRequest(
   csr: CertificationRequest,
   context: CertificationRequestContext,
@@ -34,6 +37,11 @@ export function checkCertificationRequest(
     throw new GdsError("InvalidArgument", "curve does not fit the certificate type");
   }
 
+  // A certificate is read by every peer on every handshake: a request naming hundreds of hosts
+  // is a mistake or an attack, never an application.
+  if (csr.sanDnsNames.length + csr.sanIpAddresses.length > maximumHosts) {
+    throw new GdsError("InvalidArgument", `request names more than ${maximumHosts} hosts`);
+  }
   if (csr.sanUris.length > 1) {
     throw new GdsError("CertificateUriInvalid", "request names more than one URI");
   }

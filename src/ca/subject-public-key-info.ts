@@ -74,6 +74,10 @@ export function readSubjectPublicKey(publicKeyInfo: Buffer): SubjectPublicKey {
   }
 
   const details = publicKey.asymmetricKeyDetails ?? {};
+  // e = 3 and other small exponents invite padding attacks; every current stack uses 65537.
+  if (publicKey.asymmetricKeyType === "rsa" && (details.publicExponent ?? 0n) < 65537n) {
+    throw new GdsError("InvalidArgument", "RSA public exponent below 65537");
+  }
   if (publicKey.asymmetricKeyType === "rsa" && details.modulusLength !== undefined) {
     return { publicKey, keyAlgorithm: "RSA", keyBits: details.modulusLength };
   }

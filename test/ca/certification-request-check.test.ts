@@ -3,7 +3,7 @@ import {
   loadCertificateProfile,
   type CertificateProfile,
 } from "../../src/ca/certificate-profile.js";
-import { checkCertificationRequest } from "../../src/ca/certification-request-check.js";
+import { checkCertificationRequest, maximumHosts } from "../../src/ca/certification-request-check.js";
 import { parseCertificationRequest } from "../../src/ca/certification-request.js";
 import { defaultProfileDirectory } from "../../src/ca/certificate-profile.js";
 import { gdsErrorOf } from "./gds-error.js";
@@ -44,6 +44,21 @@ describe("checkCertificationRequest", () => {
   it("refuses a key above the profile's maximum with InvalidArgument", () => {
     const small = { ...profile, key: { algorithm: "RSA", minBits: 1024, maxBits: 1024 } } as const;
     expect(gdsErrorOf(() => check({}, small)).code).toBe("InvalidArgument");
+  });
+
+  it("refuses an RSA key with public exponent 3 with InvalidArgument", () => {
+    const error = gdsErrorOf(() => check({ extraArgs: ["-pkeyopt", "rsa_keygen_pubexp:3"] }));
+    expect(error.code).toBe("InvalidArgument");
+    expect(error.message).toMatch(/exponent/);
+  });
+
+  it("refuses a request naming more hosts than a certificate may carry", () => {
+    const hosts = Array.from({ length: maximumHosts + 1 }, (_, i) => `DNS:host${i}.plant`);
+    expect(() => check({ subjectAltName: hosts.slice(0, maximumHosts).join(",") }))
+      .not.toThrow();
+    const error = gdsErrorOf(() => check({ subjectAltName: hosts.join(",") }));
+    expect(error.code).toBe("InvalidArgument");
+    expect(error.message).toMatch(/more than 64 hosts/);
   });
 
   it("a CSR for another ApplicationUri is refused with CertificateUriInvalid", () => {
