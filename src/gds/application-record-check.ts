@@ -15,6 +15,9 @@ const maxListLength = 64;
 
 export function isAbsoluteUri(value: string): boolean {
   if (value.length > maxLength || !uriScheme.test(value)) return false;
+  // RFC 3986 characters only: a URI with spaces, controls or raw non-ASCII text could be
+  // registered but never put in a certificate's SAN (an IA5String).
+  if (!/^[\x21-\x7e]+$/.test(value)) return false;
   try {
     new URL(value);
     return true;
