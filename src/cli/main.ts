@@ -13,7 +13,9 @@ const productVersion = (createRequire(import.meta.url)("../../package.json") as 
 const program = new Command("security-handler")
   .description("OPC UA Global Discovery Server (Part 12) with an HSM-backed certificate authority")
   .version(productVersion)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors (unknown flag, missing argument) exit 2 like a bad setting; help exits 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
   .command("start")

@@ -75,7 +75,7 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
   refuseUnknown(file, topLevelKeys, "");
   const hsmFile = objectOr(file.hsm, "hsm");
   refuseUnknown(hsmFile, hsmKeys, "hsm.");
-  const listenHost = optionalString(pick("host"), "host");
+  const listenHost = pick("host") === undefined ? undefined : hostName(pick("host"), "host");
   return {
     dataDir,
     host: listenHost,
@@ -187,13 +187,13 @@ function refuseUnknown(fields: Record<string, unknown>, known: string[], prefix:
   }
 }
 
-function hostName(value: unknown): string {
-  const name = optionalString(value, "hostname");
+function hostName(value: unknown, setting = "hostname"): string {
+  const name = optionalString(value, setting);
   const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
   const isName = name !== undefined && name.length <= 253
     && name.split(".").every((part) => label.test(part));
   if (name !== undefined && (isName || isIP(name) !== 0)) return name;
-  throw new SettingsError("hostname", "must be a host name or an IP address");
+  throw new SettingsError(setting, "must be a host name or an IP address");
 }
 
 function uri(value: unknown, setting: string): string {
