@@ -14,13 +14,29 @@ export interface AdminFlags {
  * name and password. The password comes from SH_PASSWORD, --password-file, or (for admin on
  * the same machine) DATA_DIR/admin.password; the GDS's CA from DATA_DIR/ca.
  */
+const defaultEndpoint = "opc.tcp://localhost:58810";
+
+/** node-opcua's connection messages ("premature disconnection 4") in an operator's terms. */
+function connectionProblem(message: string, endpoint: string): string {
+  if (/ECONNREFUSED|premature disconnection|ENOTFOUND|connect failed/i.test(message)) {
+    return `cannot reach the GDS at ${endpoint} (is it running? pass --endpoint)`;
+  }
+  if (/BadIdentityTokenRejected|BadUserAccessDenied|BadIdentityTokenInvalid/.test(message)) {
+    return `the GDS at ${endpoint} refused the user name or password (${message})`;
+  }
+  if (/certificate|BadSecurityChecksFailed/i.test(message)) {
+    return `${message} (is DATA_DIR/ca of this GDS available here? pass --data-dir)`;
+  }
+  return message;
+}
+
 export async function connectAdmin(flags: AdminFlags): Promise<GdsClient> {
   const dataDir = resolve(flags.dataDir ?? "./data");
   const userName = flags.user ?? "admin";
   const password = await passwordFor(userName, flags, dataDir);
   const authority = await readAuthority(dataDir);
   return GdsClient.connect({
-    endpointUrl: flags.endpoint ?? "opc.tcp://localhost:58810",
+    endpointUrl: flags.endpoint ?? defaultEndpoint,
     pkiDir: join(dataDir, "cli-pki"),
     user: { userName, password },
     authority,
@@ -58,15 +74,15 @@ export async function withAdmin(
   action: (client: GdsClient) => Promise<void>,
 ): Promise<void> {
   let client: GdsClient | undefined;
+  let connected = false;
   try {
     client = await connectAdmin(flags);
+    connected = true;
     await action(client);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const hint = /certificate/i.test(message)
-      ? " (is DATA_DIR/ca from the GDS available here? pass --data-dir)"
-      : "";
-    process.stderr.write(`security-handler: ${message}${hint}\n`);
+    process.stderr.write(`security-handler: ${connected ? message
+      : connectionProblem(message, flags.endpoint ?? defaultEndpoint)}\n`);
     process.exitCode = 1;
   } finally {
     await client?.close().catch(() => undefined);
