@@ -57,6 +57,8 @@ const quick: BenchCounts = {
   revokedEntries: 2_000,
 };
 
+const valueFlags = ["--only", "--clients", "--applications", "--revoked"];
+
 export const usage = `usage: npm run bench -- [--quick] [--only ${sectionNames.join(",")}]
   [--clients N] [--applications N] [--revoked N]`;
 
@@ -72,6 +74,7 @@ export function parseBenchOptions(argv: readonly string[], env = process.env): B
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index]!;
     if (flag === "--quick") continue;
+    if (!valueFlags.includes(flag)) throw new Error(`unknown option ${flag}`);
     const value = argv[index + 1];
     if (value === undefined || value.startsWith("--")) throw new Error(`${flag}: value missing`);
     index += 1;
@@ -88,8 +91,6 @@ export function parseBenchOptions(argv: readonly string[], env = process.env): B
       case "--revoked":
         counts.revokedEntries = positive(flag, value, 10_000_000);
         break;
-      default:
-        throw new Error(`unknown option ${flag}`);
     }
   }
   return { quick: isQuick, sections, counts, verbose: Boolean(env.BENCH_LOG) };

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startGds, type RunningGds } from "../src/app/gds.js";
 import { loadSettings } from "../src/config/settings.js";
+import { hashPassword, verifyPassword } from "../src/identity/password-hash.js";
 import { ClientProcesses } from "./client-processes.js";
 import type { EnrolmentTimes } from "./enrolment-client.js";
 import { pooledBaseline } from "./raw-signing.js";
@@ -76,6 +77,8 @@ export async function e2eSection(context: SectionContext): Promise<void> {
     report.figure("sessionP95Ms", "  session setup p95", percentile(sessionTimes, 0.95), "ms");
     report.figure("sessionGdsCpuMs", "  GDS process CPU per session",
       sessions.gdsCpuMs / sessionCount, "ms");
+    report.figure("passwordCheckMs", "  of which the admin password check (scrypt), alone",
+      await passwordCheckMs(), "ms", "deliberately slow, once per session");
 
     context.progress("enrolments");
     await children.all(() => ({ type: "open" }), "opened");
@@ -122,4 +125,16 @@ export async function e2eSection(context: SectionContext): Promise<void> {
     await gds?.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** What verifying a user's password costs by itself: the scrypt the GDS runs per sign-in. */
+async function passwordCheckMs(): Promise<number> {
+  const stored = await hashPassword(benchAdminPassword);
+  const times: number[] = [];
+  for (let n = 0; n < 3; n++) {
+    const started = performance.now();
+    await verifyPassword(benchAdminPassword, stored);
+    times.push(performance.now() - started);
+  }
+  return median(times);
 }

@@ -145,6 +145,14 @@ export async function issueSection(context: SectionContext): Promise<void> {
   for (const [call, ms] of Object.entries(result.latency)) {
     report.figure(`latencyMs.${call}`, `  ${call}`, ms, "ms");
   }
+  const whole = result.latency["whole issuance"];
+  const insert = result.latency["store certificates.insert"];
+  const sign = result.latency["signer.sign"];
+  if (whole && insert && sign) {
+    report.ratio("insertShare", "  share of an issuance spent in the store insert", insert, whole,
+      "nedb queues writes one at a time");
+    report.ratio("signShare", "  share spent in signer.sign", sign, whole);
+  }
   report.note("phases, one certificate at a time, signer free (microseconds):");
   for (const [phase, micros] of Object.entries(result.phases)) {
     report.figure(`phaseMicros.${phase.trim()}`, `  ${phase}`, micros, "us");
