@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import { startGds, type RunningGds } from "../src/app/gds.js";
 import { loadSettings } from "../src/config/settings.js";
 import { hashPassword, verifyPassword } from "../src/identity/password-hash.js";
+import { auditAppendMs } from "./audit-append.js";
 import { ClientProcesses } from "./client-processes.js";
 import type { EnrolmentTimes } from "./enrolment-client.js";
 import { pooledBaseline } from "./raw-signing.js";
@@ -36,6 +37,7 @@ export async function e2eSection(context: SectionContext): Promise<void> {
   const { report, counts } = context;
   // Before the GDS runs, so that the baseline has the machine to itself as in section 1.
   const baseline = await pooledBaseline(context);
+  const auditMs = await auditAppendMs(context, 10);
   const clients = counts.clients;
   report.section("e2e", `3. End-to-end pull enrolment over OPC UA, ${clients} client processes`);
 
@@ -115,6 +117,8 @@ export async function e2eSection(context: SectionContext): Promise<void> {
     call("registerMs", "RegisterApplication");
     call("startMs", "StartSigningRequest (issues)");
     call("finishMs", "FinishRequest");
+    report.figure("auditAppendMs", "  one audit record appended alone (4 per enrolment)",
+      auditMs, "ms", "fdatasync, signed head, fsync, rename");
     report.figure("gdsCpuMsPerEnrolment", "  GDS process CPU per enrolment", median(gdsCpu), "ms");
     report.figure("clientCpuMsPerEnrolment", "  client processes' CPU per enrolment",
       median(clientCpu), "ms", "same 2 cores");
