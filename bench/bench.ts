@@ -8,11 +8,16 @@ import "../src/log/stack-log-bridge.js";
 import { cpus, loadavg, totalmem } from "node:os";
 import { routeStackLogsTo } from "../src/log/stack-log-bridge.js";
 import { createLogger } from "../src/log/logger.js";
-import { parseBenchOptions, usage, type SectionName } from "./bench-options.js";
+import {
+  parseBenchOptions,
+  usage,
+  type BenchOptions,
+  type SectionName,
+} from "./bench-options.js";
 import { Report } from "./report.js";
 import type { SectionContext } from "./section-context.js";
 
-let options;
+let options: BenchOptions;
 try {
   options = parseBenchOptions(process.argv.slice(2));
 } catch (error) {

@@ -153,6 +153,11 @@ export async function issueSection(context: SectionContext): Promise<void> {
       "nedb queues writes one at a time");
     report.ratio("signShare", "  share spent in signer.sign", sign, whole);
   }
+  const freeInsert = result.freeSignerLatency["store certificates.insert"];
+  if (freeInsert) {
+    report.figure("latencyMs.insertSignerFree", "  store certificates.insert, signer free",
+      freeInsert, "ms", "no C_Sign in the libuv threadpool");
+  }
   report.note("phases, one certificate at a time, signer free (microseconds):");
   for (const [phase, micros] of Object.entries(result.phases)) {
     report.figure(`phaseMicros.${phase.trim()}`, `  ${phase}`, micros, "us");
