@@ -13,6 +13,7 @@ import { UserAdministration } from "../identity/user-administration.js";
 import { UserDirectory } from "../identity/user-directory.js";
 import { openHsm, type Hsm } from "../keys/hsm.js";
 import type { Logger } from "../log/logger.js";
+import { CertificateAuditEvents } from "../opcua/certificate-audit-events.js";
 import { GdsServer } from "../opcua/gds-server.js";
 import { openNedbStore } from "../store/nedb-store.js";
 import type { GdsStore } from "../store/store.js";
@@ -107,10 +108,11 @@ async function startOnHsm(
   });
 
   const groups = new CertificateGroups(defaultCertificateGroups(settings.certificateGroups));
+  const certificateEvents = new CertificateAuditEvents(settings.applicationUri, log("events"));
   const certificates = new CertificateDirectory(
-    store, authority, groups, audit, clock, renewalWindowMs);
+    store, authority, groups, audit, clock, renewalWindowMs, certificateEvents);
   const requests = new CertificateRequests(store, authority, groups, keyPairsFor(profiles),
-    await hsm.secretSealer(sealKeyLabel), audit, clock, log("requests"));
+    await hsm.secretSealer(sealKeyLabel), audit, clock, log("requests"), certificateEvents);
   const directory = new ApplicationDirectory(store, clock, log("directory"),
     (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
   const userAdministration = new UserAdministration(users, audit);
@@ -120,7 +122,7 @@ async function startOnHsm(
     applicationUri: settings.applicationUri, pkiDir, ...own,
     strictChannelCertificates: settings.strictChannelCertificates,
     directory, requests, certificates, groups, users, userAdministration,
-    trustList: (groupId) => authority.trustList(groupId),
+    trustList: (groupId) => authority.trustList(groupId), certificateEvents,
     authority, log: log("opcua"),
   });
   const endpointUrl = await server.start();

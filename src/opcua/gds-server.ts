@@ -17,6 +17,8 @@ import type { Logger } from "../log/logger.js";
 import type { CertificateRequests } from "../gds/certificate-requests.js";
 import type { UserAdministration } from "../identity/user-administration.js";
 import { bindAdministrationMethods } from "./administration-methods.js";
+import { AuditEntryIds } from "./audit-entry-ids.js";
+import type { CertificateAuditEvents } from "./certificate-audit-events.js";
 import { bindCertificateDirectoryMethods } from "./certificate-directory-methods.js";
 import { ChannelCertificateManager } from "./channel-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
@@ -42,6 +44,8 @@ export interface GdsServerOptions {
   users: UserDirectory;
   userAdministration: UserAdministration;
   trustList: (groupId: string) => TrustListContent;
+  /** Raises the certificate audit events once the address space exists. */
+  certificateEvents: CertificateAuditEvents;
   /** The CA whose certificates channels may present, with its current CRL. */
   authority: { certificate(): Buffer; crl(): Buffer };
   log: Logger;
@@ -114,14 +118,23 @@ export class GdsServer {
     addressSpace.registerNamespace(productNamespaceUri);
     const gds = new GdsAddressSpace(addressSpace);
     const { directory, requests, certificates, userAdministration } = this.options;
+    const auditEntryIds = new AuditEntryIds();
+    auditEntryIds.watch(this.server);
     const callers = new CallerResolver(this.options.users,
-      (certificate) => certificates.ownerOf(certificate));
+      (certificate) => certificates.ownerOf(certificate), auditEntryIds);
 
     bindDirectoryMethods(gds, directory, callers, log);
     bindQueryMethods(gds, directory.queries(), log);
     bindCertificateDirectoryMethods(gds, requests, certificates, callers, log);
-    bindAdministrationMethods(gds, { requests, certificates, users: userAdministration },
-      callers, log);
+    const administration = bindAdministrationMethods(gds,
+      { requests, certificates, users: userAdministration }, callers, log);
+    this.options.certificateEvents.attach(gds, new Map([
+      ...(["StartSigningRequest", "StartNewKeyPairRequest", "FinishRequest",
+        "UnregisterApplication"] as const).map((name) => [name, gds.directoryMethod(name)] as const),
+      ["RevokeCertificate", gds.directory.getMethodByName("RevokeCertificate", gds.productIndex)!],
+      ["RevokeCertificateBySerial",
+        administration.getMethodByName("RevokeCertificateBySerial", gds.productIndex)!],
+    ]));
     this.trustLists = this.options.groups.ids().map((groupId) => {
       const node = addressSpace.findNode(gds.trustListNodeId(groupId));
       if (!node) throw new Error(`the nodeset has no TrustList for ${groupId}`);

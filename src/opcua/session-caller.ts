@@ -1,6 +1,12 @@
-import { MessageSecurityMode, UserNameIdentityToken, type ISessionContext } from "node-opcua";
+import {
+  MessageSecurityMode,
+  UserNameIdentityToken,
+  type ISessionContext,
+  type Variant,
+} from "node-opcua";
 import type { Caller, SecurityMode } from "../gds/caller.js";
 import type { UserDirectory } from "../identity/user-directory.js";
+import type { AuditEntryIds } from "./audit-entry-ids.js";
 
 const securityModes: Partial<Record<MessageSecurityMode, SecurityMode>> = {
   [MessageSecurityMode.None]: "None",
@@ -16,9 +22,11 @@ export class CallerResolver {
   constructor(
     private readonly users: UserDirectory,
     private readonly ownerOf: CertificateOwner,
+    private readonly auditEntryIds?: AuditEntryIds,
   ) {}
 
-  async of(context: ISessionContext): Promise<Caller> {
+  /** `args`, the call's input arguments, let the caller carry the request's AuditEntryId. */
+  async of(context: ISessionContext, args?: Variant[]): Promise<Caller> {
     const session = context.session;
     const token = session?.userIdentityToken;
     const userName = token instanceof UserNameIdentityToken && token.userName
@@ -30,6 +38,9 @@ export class CallerResolver {
     const selfAdminOf = securityMode === "None"
       ? undefined
       : await this.ownerOf(session?.channel?.clientCertificate);
-    return { userName, roles: this.users.rolesOf(userName), securityMode, selfAdminOf };
+    return {
+      userName, roles: this.users.rolesOf(userName), securityMode, selfAdminOf,
+      clientAuditEntryId: this.auditEntryIds?.of(args),
+    };
   }
 }
