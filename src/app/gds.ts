@@ -10,6 +10,7 @@ import { CertificateDirectory } from "../gds/certificate-directory.js";
 import { CertificateGroups, defaultCertificateGroups } from "../gds/certificate-groups.js";
 import { CertificateRequests } from "../gds/certificate-requests.js";
 import { UserAdministration } from "../identity/user-administration.js";
+import { UserCertificates } from "../identity/user-certificates.js";
 import { UserDirectory } from "../identity/user-directory.js";
 import { openHsm, type Hsm } from "../keys/hsm.js";
 import type { Logger } from "../log/logger.js";
@@ -115,13 +116,16 @@ async function startOnHsm(
     await hsm.secretSealer(sealKeyLabel), audit, clock, log("requests"), certificateEvents);
   const directory = new ApplicationDirectory(store, clock, log("directory"),
     (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
-  const userAdministration = new UserAdministration(users, audit);
+  const userAdministration = new UserAdministration(users, audit,
+    async (applicationId) => (await store.applications.get(applicationId)) !== undefined);
+  const userCertificates = new UserCertificates(store.users,
+    (certificate) => authority.status(certificate), clock, log("users"), audit);
 
   const server = new GdsServer({
     host: settings.host, port: settings.port, hostname: settings.hostname,
     applicationUri: settings.applicationUri, pkiDir, ...own,
     strictChannelCertificates: settings.strictChannelCertificates,
-    directory, requests, certificates, groups, users, userAdministration,
+    directory, requests, certificates, groups, users, userAdministration, userCertificates,
     trustList: (groupId) => authority.trustList(groupId), certificateEvents,
     authority, log: log("opcua"),
   });

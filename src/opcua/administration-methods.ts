@@ -115,6 +115,33 @@ export function bindAdministrationMethods(
       return [];
     });
 
+  const binding = (args: Variant[]) => {
+    const applicationNodeId = argument(args, 2, DataType.NodeId);
+    const empty = !applicationNodeId || (applicationNodeId as { isEmpty(): boolean }).isEmpty();
+    return {
+      thumbprint: stringArgument(args, 1),
+      applicationId: empty ? undefined : gds.applicationIdOf(applicationNodeId),
+    };
+  };
+  const bindingInputs: Array<[string, DataType]> = [["UserName", DataType.String],
+    ["Thumbprint", DataType.String], ["ApplicationId", DataType.NodeId]];
+
+  add("AddUserCertificate", "Binds a user certificate for X509IdentityToken sign-in: a "
+    + "Thumbprint (SHA-1 hex) or an ApplicationId whose DefaultUserTokenGroup certificates "
+    + "stand for the user.", bindingInputs, [],
+    async (args, context) => {
+      await services.users.addCertificate(await callers.of(context, args),
+        required(args, 0, "UserName"), binding(args));
+      return [];
+    });
+
+  add("RemoveUserCertificate", "Removes a binding made by AddUserCertificate.", bindingInputs, [],
+    async (args, context) => {
+      await services.users.removeCertificate(await callers.of(context, args),
+        required(args, 0, "UserName"), binding(args));
+      return [];
+    });
+
   add("RemoveUser", "Removes a user.", [["UserName", DataType.String]], [],
     async (args, context) => {
       await services.users.remove(await callers.of(context, args), required(args, 0, "UserName"));

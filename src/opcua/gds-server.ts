@@ -2,7 +2,6 @@ import {
   ApplicationType,
   MessageSecurityMode,
   nodesets,
-  OPCUACertificateManager,
   OPCUAServer,
   SecurityPolicy,
   type ServerSession,
@@ -12,6 +11,7 @@ import type { ApplicationDirectory } from "../gds/application-directory.js";
 import type { TrustListContent } from "../core/issuing.js";
 import type { CertificateDirectory } from "../gds/certificate-directory.js";
 import type { CertificateGroups } from "../gds/certificate-groups.js";
+import type { UserCertificates } from "../identity/user-certificates.js";
 import type { UserDirectory } from "../identity/user-directory.js";
 import type { Logger } from "../log/logger.js";
 import type { CertificateRequests } from "../gds/certificate-requests.js";
@@ -21,6 +21,7 @@ import { AuditEntryIds } from "./audit-entry-ids.js";
 import type { CertificateAuditEvents } from "./certificate-audit-events.js";
 import { bindCertificateDirectoryMethods } from "./certificate-directory-methods.js";
 import { ChannelCertificateManager } from "./channel-certificate-manager.js";
+import { UserCertificateManager } from "./user-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
 import { GdsAddressSpace, productNamespaceUri } from "./gds-address-space.js";
 import { bindQueryMethods } from "./query-methods.js";
@@ -42,6 +43,7 @@ export interface GdsServerOptions {
   certificates: CertificateDirectory;
   groups: CertificateGroups;
   users: UserDirectory;
+  userCertificates: UserCertificates;
   userAdministration: UserAdministration;
   trustList: (groupId: string) => TrustListContent;
   /** Raises the certificate audit events once the address space exists. */
@@ -57,16 +59,14 @@ export const productUri = "urn:security-handler";
 export class GdsServer {
   private readonly server: OPCUAServer;
   private readonly channelCertificates: ChannelCertificateManager;
-  private readonly userCertificates: OPCUACertificateManager;
+  private readonly userCertificates: UserCertificateManager;
   private trustLists: Array<ReturnType<typeof bindTrustListMethods>> = [];
 
   constructor(private readonly options: GdsServerOptions) {
     this.channelCertificates = new ChannelCertificateManager(
       join(options.pkiDir, "channel"), options.strictChannelCertificates);
-    this.userCertificates = new OPCUACertificateManager({
-      rootFolder: join(options.pkiDir, "user"),
-      automaticallyAcceptUnknownCertificate: false,
-    });
+    this.userCertificates = new UserCertificateManager(join(options.pkiDir, "user"),
+      options.userCertificates);
 
     const secure = [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt];
     this.server = new OPCUAServer({
@@ -121,7 +121,8 @@ export class GdsServer {
     const auditEntryIds = new AuditEntryIds();
     auditEntryIds.watch(this.server);
     const callers = new CallerResolver(this.options.users,
-      (certificate) => certificates.ownerOf(certificate), auditEntryIds);
+      (certificate) => certificates.ownerOf(certificate), auditEntryIds,
+      this.options.userCertificates);
 
     bindDirectoryMethods(gds, directory, callers, log);
     bindQueryMethods(gds, directory.queries(), log);

@@ -1,10 +1,12 @@
 import {
   MessageSecurityMode,
   UserNameIdentityToken,
+  X509IdentityToken,
   type ISessionContext,
   type Variant,
 } from "node-opcua";
 import type { Caller, SecurityMode } from "../gds/caller.js";
+import type { UserCertificates } from "../identity/user-certificates.js";
 import type { UserDirectory } from "../identity/user-directory.js";
 import type { AuditEntryIds } from "./audit-entry-ids.js";
 
@@ -23,15 +25,23 @@ export class CallerResolver {
     private readonly users: UserDirectory,
     private readonly ownerOf: CertificateOwner,
     private readonly auditEntryIds?: AuditEntryIds,
+    private readonly userCertificates?: UserCertificates,
   ) {}
 
   /** `args`, the call's input arguments, let the caller carry the request's AuditEntryId. */
   async of(context: ISessionContext, args?: Variant[]): Promise<Caller> {
     const session = context.session;
     const token = session?.userIdentityToken;
-    const userName = token instanceof UserNameIdentityToken && token.userName
+    let userName = token instanceof UserNameIdentityToken && token.userName
       ? token.userName
       : undefined;
+    let roles = this.users.rolesOf(userName);
+    if (token instanceof X509IdentityToken && this.userCertificates) {
+      // Asked at every call: a revoked or unbound certificate loses its rights at once.
+      const user = await this.userCertificates.userOf(token.certificateData);
+      userName = user?.userName;
+      roles = new Set(user?.roles ?? []);
+    }
     const mode = session?.channel?.securityMode ?? MessageSecurityMode.None;
     const securityMode = securityModes[mode] ?? "None";
     // Self-administration needs a signed channel: only then does the certificate prove anything.
@@ -39,7 +49,7 @@ export class CallerResolver {
       ? undefined
       : await this.ownerOf(session?.channel?.clientCertificate);
     return {
-      userName, roles: this.users.rolesOf(userName), securityMode, selfAdminOf,
+      userName, roles, securityMode, selfAdminOf,
       clientAuditEntryId: this.auditEntryIds?.of(args),
     };
   }
