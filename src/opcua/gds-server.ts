@@ -20,6 +20,7 @@ import { bindAdministrationMethods } from "./administration-methods.js";
 import { AuditEntryIds } from "./audit-entry-ids.js";
 import type { CertificateAuditEvents } from "./certificate-audit-events.js";
 import { bindCertificateDirectoryMethods } from "./certificate-directory-methods.js";
+import { publishCertificateTypes } from "./certificate-group-nodes.js";
 import { ChannelCertificateManager } from "./channel-certificate-manager.js";
 import { UserCertificateManager } from "./user-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
@@ -143,6 +144,8 @@ export class GdsServer {
         callers, log);
     });
     this.refreshTrustLists(new Date());
+    publishCertificateTypes(gds, this.options.groups.ids()
+      .map((groupId) => this.options.groups.find(groupId)!));
 
     this.server.on("session_closed", (session: ServerSession) => {
       const sessionId = session.nodeId.toString();
