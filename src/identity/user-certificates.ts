@@ -69,7 +69,9 @@ export class UserCertificates {
     }
     const der = certificate.raw;
     const { status, record } = await this.issued(der);
-    if (status === "Revoked" || status === "TimeInvalid") return { accepted: false, reason: status };
+    if (status === "Revoked" || status === "TimeInvalid") {
+      return { accepted: false, reason: status };
+    }
     const now = this.clock.now().getTime();
     if (now < Date.parse(certificate.validFrom) || now > Date.parse(certificate.validTo)) {
       return { accepted: false, reason: "TimeInvalid" };

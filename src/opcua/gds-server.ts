@@ -102,6 +102,8 @@ export class GdsServer {
         },
         getUserRoles: () => [],
       },
+      // isAuditing stays off: it enables node-opcua's own session audit events, whose fields
+      // are placeholders in 2.157. Certificate audit events come from CertificateAuditEvents.
       maxConnectionsPerEndpoint: 1000,
       serverCapabilities: { maxSessions: 1000 },
     });
@@ -130,9 +132,10 @@ export class GdsServer {
     bindCertificateDirectoryMethods(gds, requests, certificates, callers, log);
     const administration = bindAdministrationMethods(gds,
       { requests, certificates, users: userAdministration }, callers, log);
+    const standard = ["StartSigningRequest", "StartNewKeyPairRequest", "FinishRequest",
+      "UnregisterApplication"] as const;
     this.options.certificateEvents.attach(gds, new Map([
-      ...(["StartSigningRequest", "StartNewKeyPairRequest", "FinishRequest",
-        "UnregisterApplication"] as const).map((name) => [name, gds.directoryMethod(name)] as const),
+      ...standard.map((name) => [name, gds.directoryMethod(name)] as const),
       ["RevokeCertificate", gds.directory.getMethodByName("RevokeCertificate", gds.productIndex)!],
       ["RevokeCertificateBySerial",
         administration.getMethodByName("RevokeCertificateBySerial", gds.productIndex)!],

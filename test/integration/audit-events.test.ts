@@ -67,41 +67,42 @@ describe("OPC UA audit events for certificates requested, delivered and revoked"
     scratch.remove();
   });
 
-  it("raises CertificateRequested and CertificateDelivered with the AuditEvent fields", async () => {
-    const uri = "urn:plant:events:signed";
-    const applicationId = await registerServer(admin, uri);
-    const response = await callWithAuditEntryId(admin.session, "ticket-4711", {
-      objectId: gdsId(141), methodId: gdsId(157),
-      inputArguments: [nodeId(applicationId), nodeId(NodeId.nullNodeId),
-        nodeId(NodeId.nullNodeId), bytes(csrFor(uri))],
+  it("raises CertificateRequested and CertificateDelivered with the AuditEvent fields",
+    async () => {
+      const uri = "urn:plant:events:signed";
+      const applicationId = await registerServer(admin, uri);
+      const response = await callWithAuditEntryId(admin.session, "ticket-4711", {
+        objectId: gdsId(141), methodId: gdsId(157),
+        inputArguments: [nodeId(applicationId), nodeId(NodeId.nullNodeId),
+          nodeId(NodeId.nullNodeId), bytes(csrFor(uri))],
+      });
+      expectStatus(response.results![0]!.statusCode, StatusCodes.Good);
+      const requestId = response.results![0]!.outputArguments![0]!.value as NodeId;
+
+      const requested = await events.next(of("StartSigningRequest", true));
+      expect(await typeName(requested.EventType)).toBe("CertificateRequestedAuditEventType");
+      expect((requested.EventType as NodeId).toString()).toBe(gdsId(91).toString());
+      expect(requested.ClientAuditEntryId).toBe("ticket-4711");
+      expect(requested.ClientUserId).toBe("admin");
+      expect(requested.ServerId).toBe(fixture.settings.applicationUri);
+      expect(requested.ActionTimeStamp).toBeInstanceOf(Date);
+      expect((requested.MethodId as NodeId).toString()).toBe(gdsId(157).toString());
+      expect((requested["gds:CertificateGroup"] as NodeId).toString()).toBe(gdsId(615).toString());
+      expect((requested["gds:CertificateType"] as NodeId).toString()).toBe("ns=0;i=12560");
+      const inputs = requested.InputArguments as Variant[];
+      expect((inputs[0]!.value as NodeId).toString()).toBe(applicationId.toString());
+
+      const finished = await admin.finishRequest(applicationId, requestId);
+      expectStatus(finished.statusCode, StatusCodes.Good);
+      const delivered = await events.next(of("FinishRequest", true));
+      expect(await typeName(delivered.EventType)).toBe("CertificateDeliveredAuditEventType");
+      expect(delivered.ClientUserId).toBe("admin");
+      expect(delivered.ClientAuditEntryId).toBe("");
+      expect((delivered.MethodId as NodeId).toString()).toBe(gdsId(163).toString());
+      expect((delivered["gds:CertificateType"] as NodeId).toString()).toBe("ns=0;i=12560");
+      expect(((delivered.InputArguments as Variant[])[1]!.value as NodeId).toString())
+        .toBe(requestId.toString());
     });
-    expectStatus(response.results![0]!.statusCode, StatusCodes.Good);
-    const requestId = response.results![0]!.outputArguments![0]!.value as NodeId;
-
-    const requested = await events.next(of("StartSigningRequest", true));
-    expect(await typeName(requested.EventType)).toBe("CertificateRequestedAuditEventType");
-    expect((requested.EventType as NodeId).toString()).toBe(gdsId(91).toString());
-    expect(requested.ClientAuditEntryId).toBe("ticket-4711");
-    expect(requested.ClientUserId).toBe("admin");
-    expect(requested.ServerId).toBe(fixture.settings.applicationUri);
-    expect(requested.ActionTimeStamp).toBeInstanceOf(Date);
-    expect((requested.MethodId as NodeId).toString()).toBe(gdsId(157).toString());
-    expect((requested["gds:CertificateGroup"] as NodeId).toString()).toBe(gdsId(615).toString());
-    expect((requested["gds:CertificateType"] as NodeId).toString()).toBe("ns=0;i=12560");
-    const inputs = requested.InputArguments as Variant[];
-    expect((inputs[0]!.value as NodeId).toString()).toBe(applicationId.toString());
-
-    const finished = await admin.finishRequest(applicationId, requestId);
-    expectStatus(finished.statusCode, StatusCodes.Good);
-    const delivered = await events.next(of("FinishRequest", true));
-    expect(await typeName(delivered.EventType)).toBe("CertificateDeliveredAuditEventType");
-    expect(delivered.ClientUserId).toBe("admin");
-    expect(delivered.ClientAuditEntryId).toBe("");
-    expect((delivered.MethodId as NodeId).toString()).toBe(gdsId(163).toString());
-    expect((delivered["gds:CertificateType"] as NodeId).toString()).toBe("ns=0;i=12560");
-    expect(((delivered.InputArguments as Variant[])[1]!.value as NodeId).toString())
-      .toBe(requestId.toString());
-  });
 
   it("raises failed events with Status false for refused requests", async () => {
     const uri = "urn:plant:events:refused";
