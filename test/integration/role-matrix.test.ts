@@ -231,13 +231,15 @@ describe("the role matrix: every method x identity x security mode", () => {
     const admin = await connectClient(fixture);
     const fresh = async (prefix: string) => {
       const uri = `urn:matrix:${prefix}:${unique()}`;
-      return { applicationId: await registerServer(admin, uri), uri };
+      return { applicationId: await registerServer(context.admin, uri), uri };
     };
     const csr = (uri: string) => opensslRequest(scratch, { subjectAltName: `URI:${uri}` });
+    context = { admin, thisApp: NodeId.nullNodeId, thisUri: "", fresh, csr,
+      userTokenGroup: admin.nodeId(683), httpsGroup: admin.nodeId(649) };
     const self = await fresh("this");
     const other = await fresh("other");
-    context = { admin, thisApp: self.applicationId, thisUri: self.uri, fresh, csr,
-      userTokenGroup: admin.nodeId(683), httpsGroup: admin.nodeId(649) };
+    context.thisApp = self.applicationId;
+    context.thisUri = self.uri;
 
     for (const [identity, role] of Object.entries(roleOf)) {
       const added = await admin.callProductMethod(["SecurityHandler", "AddUser"],
@@ -286,6 +288,11 @@ describe("the role matrix: every method x identity x security mode", () => {
         clients.set(`${identity}/${mode}`, client);
       }
     }
+    // node-opcua closes a socket idle for 60 s; on a loaded machine the connections above can
+    // take that long, so the cases get an administrator session that has not been idle.
+    const idleAdmin = context.admin;
+    context.admin = await connectClient(fixture);
+    await idleAdmin.close().catch(() => undefined);
   }, 300_000);
 
   afterAll(async () => {

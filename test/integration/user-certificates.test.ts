@@ -170,5 +170,5 @@ describe("X.509 user tokens: certificates bound to users", () => {
       thumbprintOf(dave.certificate), ...flags], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("BadNotFound");
-  });
+  }, 180_000); // three CLI processes, each starting node and tsx: slow on a loaded machine
 });
