@@ -10,10 +10,12 @@ import { CertificateDirectory } from "../gds/certificate-directory.js";
 import { CertificateGroups, defaultCertificateGroups } from "../gds/certificate-groups.js";
 import { CertificateRequests } from "../gds/certificate-requests.js";
 import { UserAdministration } from "../identity/user-administration.js";
+import { UserCertificates } from "../identity/user-certificates.js";
 import { UserDirectory } from "../identity/user-directory.js";
 import { openHsm, type Hsm } from "../keys/hsm.js";
 import { embeddedTokenExists } from "../keys/softhsm.js";
 import type { Logger } from "../log/logger.js";
+import { CertificateAuditEvents } from "../opcua/certificate-audit-events.js";
 import { GdsServer } from "../opcua/gds-server.js";
 import type { SessionLimits } from "../opcua/session-guard.js";
 import { openNedbStore } from "../store/nedb-store.js";
@@ -120,20 +122,24 @@ async function startOnHsm(
   });
 
   const groups = new CertificateGroups(defaultCertificateGroups(settings.certificateGroups));
+  const certificateEvents = new CertificateAuditEvents(settings.applicationUri, log("events"));
   const certificates = new CertificateDirectory(
-    store, authority, groups, audit, clock, renewalWindowMs);
+    store, authority, groups, audit, clock, renewalWindowMs, certificateEvents);
   const requests = new CertificateRequests(store, authority, groups, keyPairsFor(profiles),
-    await hsm.secretSealer(sealKeyLabel), audit, clock, log("requests"));
+    await hsm.secretSealer(sealKeyLabel), audit, clock, log("requests"), certificateEvents);
   const directory = new ApplicationDirectory(store, clock, log("directory"),
     (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
-  const userAdministration = new UserAdministration(users, audit);
+  const userAdministration = new UserAdministration(users, audit,
+    async (applicationId) => (await store.applications.get(applicationId)) !== undefined);
+  const userCertificates = new UserCertificates(store.users,
+    (certificate) => authority.status(certificate), clock, log("users"), audit);
 
   const server = new GdsServer({
     host: settings.host, port: settings.port, hostname: settings.hostname,
     applicationUri: settings.applicationUri, pkiDir, ...own,
     strictChannelCertificates: settings.strictChannelCertificates,
-    directory, requests, certificates, groups, users, userAdministration,
-    trustList: (groupId) => authority.trustList(groupId),
+    directory, requests, certificates, groups, users, userAdministration, userCertificates,
+    trustList: (groupId) => authority.trustList(groupId), certificateEvents,
     authority, sessionLimits: options.sessionLimits, log: log("opcua"),
   });
   const endpointUrl = await server.start();

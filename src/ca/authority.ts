@@ -10,8 +10,9 @@ import type { Signer } from "../keys/signer.js";
 import type { Logger } from "../log/logger.js";
 import type { GdsStore } from "../store/store.js";
 import type { CaProfile } from "./ca-profile.js";
+import { signerAlgorithm } from "./certificate-builder.js";
 import { issueApplicationCertificate } from "./certificate-issuer.js";
-import type { CertificateProfile } from "./certificate-profile.js";
+import { checkProfilesFitCaKey, type CertificateProfile } from "./certificate-profile.js";
 import { checkCertificationRequest } from "./certification-request-check.js";
 import { parseCertificationRequest } from "./certification-request.js";
 import { buildCrl } from "./crl-builder.js";
@@ -78,6 +79,8 @@ export class CertificateAuthority {
     if (!issuer.publicKeyInfo.equals(signer.publicKeyInfo)) {
       throw new Error("the stored CA certificate does not belong to the token's CA key");
     }
+    // A profile the CA key cannot sign for would fail every request of its type; fail now.
+    checkProfilesFitCaKey(options.profiles.values(), signerAlgorithm(signer).name);
     const authority = new CertificateAuthority(
       options,
       record,

@@ -9,11 +9,7 @@ import {
   type KeyUsageBit,
 } from "./certificate-extensions.js";
 import { ProfileFields } from "./profile-fields.js";
-import {
-  signatureAlgorithmByName,
-  signatureAlgorithmNames,
-  type SignatureAlgorithmName,
-} from "./signature-algorithm.js";
+import { signatureAlgorithmNames, type SignatureAlgorithmName } from "./signature-algorithm.js";
 import { namedCurves, type NamedCurve } from "./subject-public-key-info.js";
 
 /** Which subject keys a certificate type accepts. */
@@ -74,11 +70,22 @@ export function parseCertificateProfile(json: unknown, source: string): Certific
   ekuFields.finish();
   fields.finish();
 
-  // The CA signs with the algorithm; a profile naming a key family it cannot sign with is wrong.
-  if (signatureAlgorithmByName(signatureAlgorithm).keyAlgorithm !== key.algorithm) {
-    throw fields.error("signatureAlgorithm", `does not fit key algorithm ${key.algorithm}`);
-  }
+  // signatureAlgorithm is the CA's signature, not the subject key's: an ECC certificate type
+  // may be signed by an RSA CA. Whether the CA key can make it is checked when the CA opens.
   return { certificateType, key, signatureAlgorithm, validityDays, keyUsage, extendedKeyUsage };
+}
+
+/** Every profile must name the signature the CA key makes (see parseCertificateProfile). */
+export function checkProfilesFitCaKey(
+  profiles: Iterable<CertificateProfile>,
+  caSignatureAlgorithm: SignatureAlgorithmName,
+): void {
+  for (const profile of profiles) {
+    if (profile.signatureAlgorithm !== caSignatureAlgorithm) {
+      throw new GdsError("InvalidArgument", `pki/profiles/${profile.certificateType}.json: `
+        + `the CA key signs with ${caSignatureAlgorithm}, not ${profile.signatureAlgorithm}`);
+    }
+  }
 }
 
 function parseKeyConstraint(fields: ProfileFields): KeyConstraint {

@@ -1,4 +1,6 @@
-import { DataType, StatusCodes, Variant, VariantArrayType } from "node-opcua";
+import { createHash, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { DataType, NodeId, StatusCodes, Variant, VariantArrayType } from "node-opcua";
 import type { Command } from "commander";
 import type { CallResult, GdsClient } from "../client/gds-client.js";
 import { withAdmin, type AdminFlags } from "./admin-connection.js";
@@ -85,6 +87,31 @@ export function addAdminCommands(program: Command): void {
       print({ userName, removed: true });
     }));
 
+  const certs = users.command("cert")
+    .description("certificates users sign in with (X509IdentityToken)");
+  for (const [verb, method, description] of [
+    ["add", "AddUserCertificate", "bind a certificate to a user"],
+    ["remove", "RemoveUserCertificate", "remove a user's certificate binding"],
+  ] as const) {
+    adminOptions(certs.command(`${verb} <userName> [certificateFile]`)
+      .description(`${description}: a certificate file (PEM or DER), --thumbprint, or `
+        + "--application for every DefaultUserTokenGroup certificate of that ApplicationId"))
+      .option("--thumbprint <hex>", "SHA-1 thumbprint of the certificate")
+      .option("--application <applicationId>", "ApplicationId (GUID) registered in the GDS")
+      .action((userName: string, certificateFile: string | undefined,
+        flags: AdminFlags & { thumbprint?: string; application?: string }) =>
+        withAdmin(flags, async (client) => {
+          const thumbprint = certificateFile ? thumbprintOfFile(certificateFile) : flags.thumbprint;
+          const applicationId = flags.application
+            ? await client.productNodeId(flags.application)
+            : NodeId.nullNodeId;
+          await call(client, method, [text(userName), text(thumbprint ?? ""),
+            new Variant({ dataType: DataType.NodeId, value: applicationId })]);
+          print({ userName, [verb === "add" ? "bound" : "unbound"]:
+            thumbprint ?? flags.application });
+        }));
+  }
+
   const certificates = program.command("certificates").description("issued certificates");
   adminOptions(certificates.command("revoke <serialNumber>").description("revoke a certificate"))
     .option("--reason <reason>", "RFC 5280 reason, e.g. keyCompromise, superseded", "unspecified")
@@ -104,4 +131,10 @@ function newPassword(): string {
   const password = process.env.SH_NEW_PASSWORD;
   if (!password) throw new Error("set SH_NEW_PASSWORD to the new password");
   return password;
+}
+
+/** The OPC UA thumbprint (SHA-1 of the DER) of a PEM or DER certificate file. */
+function thumbprintOfFile(file: string): string {
+  const der = new X509Certificate(readFileSync(file)).raw;
+  return createHash("sha1").update(der).digest("hex").toUpperCase();
 }

@@ -70,6 +70,8 @@ export interface GdsClientOptions {
   securityMode?: MessageSecurityMode;
   securityPolicy?: SecurityPolicy;
   user?: { userName: string; password: string };
+  /** Sign in with an X509IdentityToken instead: the user's certificate (DER) and its key. */
+  userCertificate?: { certificate: Buffer; privateKeyPem: string };
   applicationUri?: string;
   /** An application certificate and key to present instead of a generated self-signed one. */
   certificateFile?: string;
@@ -118,9 +120,12 @@ export class GdsClient {
     });
     await client.connect(options.endpointUrl);
     try {
-      const identity: UserIdentityInfo = options.user
-        ? { type: UserTokenType.UserName, ...options.user }
-        : { type: UserTokenType.Anonymous };
+      const identity: UserIdentityInfo = options.userCertificate
+        ? { type: UserTokenType.Certificate, certificateData: options.userCertificate.certificate,
+          privateKey: options.userCertificate.privateKeyPem }
+        : options.user
+          ? { type: UserTokenType.UserName, ...options.user }
+          : { type: UserTokenType.Anonymous };
       const session = await client.createSession(identity);
       const gds = new GdsClient(client, session, certificateManager);
       const namespaces = (await session.readNamespaceArray()) as string[];

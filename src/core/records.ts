@@ -128,4 +128,11 @@ export interface UserRecord {
   passwordHash: string;
   roles: UserRole[];
   createdAt: string;
+  /** X509IdentityToken: thumbprints (SHA-1, upper-case hex) of certificates bound to the user. */
+  certificateThumbprints?: string[];
+  /**
+   * X509IdentityToken: ApplicationIds whose DefaultUserTokenGroup certificates from this CA
+   * stand for the user, renewals included, until revoked or expired.
+   */
+  userTokenApplications?: string[];
 }

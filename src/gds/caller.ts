@@ -17,6 +17,8 @@ export interface Caller {
    * this GDS, not revoked, not expired) opened the channel.
    */
   selfAdminOf?: string;
+  /** The AuditEntryId of the client's request, passed on to audit events. */
+  clientAuditEntryId?: string;
 }
 
 const strength: Record<SecurityMode, number> = { None: 0, Sign: 1, SignAndEncrypt: 2 };

@@ -1,11 +1,17 @@
 import { X509Certificate } from "node:crypto";
 import type { AuditTrail } from "../core/audit-trail.js";
+import {
+  noCertificateEvents,
+  type CertificateEventMethod,
+  type CertificateEvents,
+} from "../core/certificate-events.js";
 import type { Clock } from "../core/clock.js";
 import { GdsError } from "../core/errors.js";
 import type { ApplicationRecord, IssuedCertificateRecord } from "../core/records.js";
 import type { GdsStore } from "../store/store.js";
 import type { Authority, RevocationStatus } from "./authority.js";
 import { actorName, type Caller } from "./caller.js";
+import { eventCaller, reportingFailure } from "./certificate-event-report.js";
 import type { CertificateGroups } from "./certificate-groups.js";
 import {
   requireAdministrator,
@@ -27,6 +33,7 @@ export class CertificateDirectory {
     private readonly clock: Clock,
     /** How long before notAfter GetCertificateStatus starts asking for a renewal. */
     private readonly renewalWindowMs: number,
+    private readonly events: CertificateEvents = noCertificateEvents,
   ) {}
 
   async getCertificateGroups(applicationId: string): Promise<string[]> {
@@ -93,29 +100,43 @@ export class CertificateDirectory {
 
   /** Part 12 RevokeCertificate: an application's certificate, given as DER. */
   async revokeCertificate(caller: Caller, applicationId: string, certificate: Buffer) {
-    requireCertificateRights(caller, applicationId);
-    await this.application(applicationId);
-    const { record } = await this.authority.status(certificate);
-    if (!record || record.applicationId !== applicationId) {
-      throw new GdsError("InvalidArgument", "the certificate was not issued to this application");
-    }
-    await this.revoke(caller, [record.serialNumber], "unspecified");
+    const event = { kind: "CertificateRevoked", method: "RevokeCertificate", applicationId,
+      certificate } as const;
+    await reportingFailure(this.events, caller, event, async () => {
+      requireCertificateRights(caller, applicationId);
+      await this.application(applicationId);
+      const { record } = await this.authority.status(certificate);
+      if (!record || record.applicationId !== applicationId) {
+        throw new GdsError("InvalidArgument", "the certificate was not issued to this application");
+      }
+      await this.revoke(caller, [record.serialNumber], "unspecified", "RevokeCertificate");
+    });
   }
 
   /** Revocation by serial number with an RFC 5280 reason; the administrator's tool. */
   async revokeBySerial(caller: Caller, serialNumber: string, reason: string): Promise<void> {
-    requireAdministrator(caller, "CertificateAuthorityAdmin");
     const normalized = serialNumber.trim().toLowerCase().replace(/:/g, "");
-    await this.revoke(caller, [normalized], reason || "unspecified");
+    const revocationReason = reason || "unspecified";
+    const event = { kind: "CertificateRevoked", method: "RevokeCertificateBySerial",
+      serialNumber: normalized, revocationReason } as const;
+    await reportingFailure(this.events, caller, event, async () => {
+      requireAdministrator(caller, "CertificateAuthorityAdmin");
+      await this.revoke(caller, [normalized], revocationReason, "RevokeCertificateBySerial");
+    });
   }
 
   /** Revokes every certificate of an application that leaves the directory. */
   async revokeApplication(caller: Caller, applicationId: string): Promise<void> {
-    const records = await this.store.certificates.listForApplication(applicationId);
-    const live = records.filter((record) => !record.revokedAt);
-    if (live.length > 0) {
-      await this.revoke(caller, live.map((record) => record.serialNumber), "cessationOfOperation");
-    }
+    const event = { kind: "CertificateRevoked", method: "UnregisterApplication", applicationId,
+      revocationReason: "cessationOfOperation" } as const;
+    await reportingFailure(this.events, caller, event, async () => {
+      const records = await this.store.certificates.listForApplication(applicationId);
+      const live = records.filter((record) => !record.revokedAt);
+      if (live.length > 0) {
+        await this.revoke(caller, live.map((record) => record.serialNumber),
+          "cessationOfOperation", "UnregisterApplication");
+      }
+    });
   }
 
   /** CheckRevocationStatus: Good, Revoked, TimeInvalid or Unknown, and until when it holds. */
@@ -149,12 +170,24 @@ export class CertificateDirectory {
     return application?.applicationId;
   }
 
-  private async revoke(caller: Caller, serialNumbers: string[], reason: string) {
+  private async revoke(
+    caller: Caller,
+    serialNumbers: string[],
+    reason: string,
+    method: CertificateEventMethod,
+  ) {
     const revoked = await this.authority.revoke(serialNumbers, reason, actorName(caller));
     for (const record of revoked) {
       await this.audit.record("certificate.revoked", actorName(caller), {
         serialNumber: record.serialNumber, thumbprint: record.thumbprint,
         applicationId: record.applicationId, reason,
+      });
+      this.events.raise({
+        kind: "CertificateRevoked", method, status: true, ...eventCaller(caller),
+        applicationId: record.applicationId, certificateGroupId: record.certificateGroupId,
+        certificateTypeId: record.certificateTypeId, serialNumber: record.serialNumber,
+        thumbprint: record.thumbprint, certificate: Buffer.from(record.der, "base64"),
+        revocationReason: reason,
       });
     }
   }

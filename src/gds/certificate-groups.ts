@@ -22,6 +22,8 @@ export const defaultApplicationGroup = "DefaultApplicationGroup";
 export const defaultHttpsGroup = "DefaultHttpsGroup";
 export const defaultUserTokenGroup = "DefaultUserTokenGroup";
 export const rsaSha256ApplicationCertificateType = "RsaSha256ApplicationCertificateType";
+export const eccNistP256ApplicationCertificateType = "EccNistP256ApplicationCertificateType";
+export const eccNistP384ApplicationCertificateType = "EccNistP384ApplicationCertificateType";
 
 export type GroupPolicy = Pick<CertificateGroup, "approval" | "registeredHostsOnly">;
 
@@ -36,7 +38,9 @@ export function defaultCertificateGroups(
     serversOnly,
   });
   return [
-    group(defaultApplicationGroup, [rsaSha256ApplicationCertificateType], false),
+    // The first type is the default when a request names none.
+    group(defaultApplicationGroup, [rsaSha256ApplicationCertificateType,
+      eccNistP256ApplicationCertificateType, eccNistP384ApplicationCertificateType], false),
     group(defaultHttpsGroup, ["HttpsCertificateType"], true),
     group(defaultUserTokenGroup, ["UserCredentialCertificateType"], false),
   ];

@@ -1,19 +1,21 @@
 import { randomUUID } from "node:crypto";
 import type { AuditTrail } from "../core/audit-trail.js";
+import { noCertificateEvents, type CertificateEvents } from "../core/certificate-events.js";
 import type { Clock } from "../core/clock.js";
 import { GdsError } from "../core/errors.js";
 import type {
   ApplicationRecord,
   CertificateRequestRecord,
   IssuedCertificateRecord,
-  NewKeyPairParameters,
 } from "../core/records.js";
 import type { Logger } from "../log/logger.js";
 import type { GdsStore } from "../store/store.js";
 import { discoveryHosts } from "./application-record-check.js";
 import type { Authority } from "./authority.js";
 import { actorName, type Caller } from "./caller.js";
+import { eventCaller, reportingFailure } from "./certificate-event-report.js";
 import type { CertificateGroup, CertificateGroups } from "./certificate-groups.js";
+import { newKeyPairParameters } from "./new-key-pair-parameters.js";
 import { requireAdministrator, requireCertificateRights } from "./rights.js";
 
 /** Key generation and packaging for StartNewKeyPairRequest. */
@@ -52,8 +54,6 @@ export interface NewKeyPairInput {
   privateKeyPassword: string;
 }
 
-const maxPasswordLength = 256;
-
 /**
  * Part 12 certificate requests: StartSigningRequest and StartNewKeyPairRequest open one,
  * the group's policy issues it at once or holds it for an administrator, FinishRequest
@@ -72,6 +72,7 @@ export class CertificateRequests {
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly events: CertificateEvents = noCertificateEvents,
   ) {}
 
   async startSigningRequest(
@@ -81,20 +82,29 @@ export class CertificateRequests {
     typeId: string | undefined,
     csr: Buffer,
   ): Promise<string> {
-    requireCertificateRights(caller, applicationId);
-    const application = await this.application(applicationId);
-    const { group, certificateTypeId } = this.groups.resolve(groupId, typeId);
-    if (csr.length === 0) throw new GdsError("InvalidArgument", "the CertificateRequest is empty");
-    const checked = this.authority.checkSigningRequest(
-      csr, application.applicationUri, certificateTypeId);
-    this.groups.checkRequest(group, application, hostsFor(application, checked.hosts));
+    const event = { kind: "CertificateRequested", method: "StartSigningRequest", applicationId,
+      certificateGroupId: groupId, certificateTypeId: typeId } as const;
+    return reportingFailure(this.events, caller, event, async () => {
+      requireCertificateRights(caller, applicationId);
+      const application = await this.application(applicationId);
+      const { group, certificateTypeId } = this.groups.resolve(groupId, typeId);
+      if (csr.length === 0) {
+        throw new GdsError("InvalidArgument", "the CertificateRequest is empty");
+      }
+      const checked = this.authority.checkSigningRequest(
+        csr, application.applicationUri, certificateTypeId);
+      this.groups.checkRequest(group, application, hostsFor(application, checked.hosts));
 
-    return this.open(caller, group, {
-      applicationId,
-      certificateGroupId: group.id,
-      certificateTypeId,
-      kind: "signing",
-      csr: csr.toString("base64"),
+      const requestId = await this.open(caller, group, {
+        applicationId,
+        certificateGroupId: group.id,
+        certificateTypeId,
+        kind: "signing",
+        csr: csr.toString("base64"),
+      });
+      this.events.raise({ ...event, ...eventCaller(caller), status: true, requestId,
+        certificateGroupId: group.id, certificateTypeId });
+      return requestId;
     });
   }
 
@@ -105,27 +115,34 @@ export class CertificateRequests {
     typeId: string | undefined,
     input: NewKeyPairInput,
   ): Promise<string> {
-    requireCertificateRights(caller, applicationId);
-    const application = await this.application(applicationId);
-    const { group, certificateTypeId } = this.groups.resolve(groupId, typeId);
-    const parameters = this.newKeyPairParameters(application, input);
-    this.groups.checkRequest(group, application, hostsFor(application, parameters.domainNames));
+    const event = { kind: "CertificateRequested", method: "StartNewKeyPairRequest", applicationId,
+      certificateGroupId: groupId, certificateTypeId: typeId } as const;
+    return reportingFailure(this.events, caller, event, async () => {
+      requireCertificateRights(caller, applicationId);
+      const application = await this.application(applicationId);
+      const { group, certificateTypeId } = this.groups.resolve(groupId, typeId);
+      const parameters = newKeyPairParameters(this.keyPairs, application, input);
+      this.groups.checkRequest(group, application, hostsFor(application, parameters.domainNames));
 
-    const requestId = randomUUID();
-    const key = await this.keyPairs.generate(certificateTypeId);
-    const secret = JSON.stringify({
-      privateKey: key.privateKey.toString("base64"),
-      password: input.privateKeyPassword,
+      const requestId = randomUUID();
+      const key = await this.keyPairs.generate(certificateTypeId);
+      const secret = JSON.stringify({
+        privateKey: key.privateKey.toString("base64"),
+        password: input.privateKeyPassword,
+      });
+      await this.open(caller, group, {
+        applicationId,
+        certificateGroupId: group.id,
+        certificateTypeId,
+        kind: "newKeyPair",
+        newKeyPair: parameters,
+        publicKeyInfo: key.publicKeyInfo.toString("base64"),
+        sealedPrivateKey: await this.sealer.seal(Buffer.from(secret), requestId),
+      }, requestId);
+      this.events.raise({ ...event, ...eventCaller(caller), status: true, requestId,
+        certificateGroupId: group.id, certificateTypeId });
+      return requestId;
     });
-    return this.open(caller, group, {
-      applicationId,
-      certificateGroupId: group.id,
-      certificateTypeId,
-      kind: "newKeyPair",
-      newKeyPair: parameters,
-      publicKeyInfo: key.publicKeyInfo.toString("base64"),
-      sealedPrivateKey: await this.sealer.seal(Buffer.from(secret), requestId),
-    }, requestId);
   }
 
   async finishRequest(
@@ -133,6 +150,24 @@ export class CertificateRequests {
     applicationId: string,
     requestId: string,
   ): Promise<FinishedRequest> {
+    const event = { kind: "CertificateDelivered", method: "FinishRequest", applicationId,
+      requestId } as const;
+    return reportingFailure(this.events, caller, event, async () => {
+      const { issued, ...finished } = await this.deliver(caller, applicationId, requestId);
+      // Every answer that carries the certificate is a delivery, repeated ones included.
+      this.events.raise({ ...event, ...eventCaller(caller), status: true,
+        certificateGroupId: issued.certificateGroupId, certificateTypeId: issued.certificateTypeId,
+        serialNumber: issued.serialNumber, thumbprint: issued.thumbprint,
+        certificate: finished.certificate });
+      return finished;
+    });
+  }
+
+  private async deliver(
+    caller: Caller,
+    applicationId: string,
+    requestId: string,
+  ): Promise<FinishedRequest & { issued: IssuedCertificateRecord }> {
     requireCertificateRights(caller, applicationId);
     await this.application(applicationId);
     const request = await this.store.requests.get(requestId);
@@ -165,7 +200,7 @@ export class CertificateRequests {
         thumbprint: issued.thumbprint, keyDelivered: privateKey !== undefined,
       });
     }
-    return { certificate, privateKey, issuerCertificates };
+    return { certificate, privateKey, issuerCertificates, issued };
   }
 
   async list(caller: Caller, state?: CertificateRequestRecord["state"]) {
@@ -292,28 +327,6 @@ export class CertificateRequests {
       subject: this.keyPairs.subjectName(parameters.subjectName),
       publicKeyInfo: Buffer.from(request.publicKeyInfo ?? "", "base64"),
       hosts: hostsFor(application, parameters.domainNames),
-    };
-  }
-
-  private newKeyPairParameters(
-    application: ApplicationRecord,
-    input: NewKeyPairInput,
-  ): NewKeyPairParameters {
-    const privateKeyFormat = input.privateKeyFormat.toUpperCase();
-    if (privateKeyFormat !== "PFX" && privateKeyFormat !== "PEM") {
-      throw new GdsError("InvalidArgument", "PrivateKeyFormat must be PFX or PEM");
-    }
-    if (input.privateKeyPassword.length > maxPasswordLength) {
-      throw new GdsError("InvalidArgument", "PrivateKeyPassword is too long");
-    }
-    const fallbackName = application.applicationNames[0]?.text ?? application.applicationUri;
-    const safeName = fallbackName.replace(/[^A-Za-z0-9 ._:-]/g, " ").trim().slice(0, 64);
-    const subjectName = input.subjectName.trim() || `CN=${safeName || "Application"}`;
-    this.keyPairs.subjectName(subjectName);
-    return {
-      subjectName,
-      domainNames: this.keyPairs.domainNames(input.domainNames),
-      privateKeyFormat,
     };
   }
 

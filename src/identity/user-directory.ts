@@ -97,9 +97,18 @@ export class UserDirectory {
     return this.store.get(userName);
   }
 
-  async list(): Promise<Array<{ userName: string; roles: UserRole[]; createdAt: string }>> {
-    return (await this.store.list()).map(({ userName, roles, createdAt }) =>
-      ({ userName, roles, createdAt }));
+  async list(): Promise<Array<Omit<UserRecord, "passwordHash">>> {
+    return (await this.store.list()).map(({ passwordHash: _hash, ...rest }) => rest);
+  }
+
+  /** Replaces the user's certificate bindings (see UserCertificates). */
+  async setCertificateBindings(
+    userName: string,
+    bindings: Pick<UserRecord, "certificateThumbprints" | "userTokenApplications">,
+  ): Promise<void> {
+    const record = await this.store.get(userName);
+    if (!record) throw new GdsError("NotFound", "no such user");
+    await this.store.put({ ...record, ...bindings });
   }
 
   /**

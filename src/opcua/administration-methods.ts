@@ -54,7 +54,7 @@ export function bindAdministrationMethods(
       if (state !== undefined && !requestStates.has(state)) {
         throw new GdsError("InvalidArgument", "State is pending, issued, rejected or finished");
       }
-      const list = await services.requests.list(await callers.of(context),
+      const list = await services.requests.list(await callers.of(context, args),
         state as CertificateRequestRecord["state"] | undefined);
       return [text(JSON.stringify(list))];
     });
@@ -62,7 +62,7 @@ export function bindAdministrationMethods(
   add("ApproveRequest", "Issues a pending certificate request.",
     [["RequestId", DataType.NodeId]], [["SerialNumber", DataType.String]],
     async (args, context) => {
-      const issued = await services.requests.approve(await callers.of(context),
+      const issued = await services.requests.approve(await callers.of(context, args),
         gds.requestIdOf(argument(args, 0, DataType.NodeId)));
       return [text(issued.serialNumber)];
     });
@@ -70,7 +70,7 @@ export function bindAdministrationMethods(
   add("RejectRequest", "Rejects a pending certificate request.",
     [["RequestId", DataType.NodeId], ["Reason", DataType.String]], [],
     async (args, context) => {
-      await services.requests.reject(await callers.of(context),
+      await services.requests.reject(await callers.of(context, args),
         gds.requestIdOf(argument(args, 0, DataType.NodeId)), stringArgument(args, 1) ?? "");
       return [];
     });
@@ -79,7 +79,7 @@ export function bindAdministrationMethods(
     "Revokes a certificate; Reason is an RFC 5280 CRLReason name such as keyCompromise.",
     [["SerialNumber", DataType.String], ["Reason", DataType.String]], [],
     async (args, context) => {
-      await services.certificates.revokeBySerial(await callers.of(context),
+      await services.certificates.revokeBySerial(await callers.of(context, args),
         required(args, 0, "SerialNumber"), stringArgument(args, 1) ?? "unspecified");
       return [];
     });
@@ -94,7 +94,7 @@ export function bindAdministrationMethods(
     [["UserName", DataType.String], ["Password", DataType.String],
       ["Roles", DataType.String, true]], [],
     async (args, context) => {
-      await services.users.add(await callers.of(context), required(args, 0, "UserName"),
+      await services.users.add(await callers.of(context, args), required(args, 0, "UserName"),
         required(args, 1, "Password"), strings(args, 2));
       return [];
     });
@@ -102,7 +102,7 @@ export function bindAdministrationMethods(
   add("SetUserRoles", "Replaces a user's roles.",
     [["UserName", DataType.String], ["Roles", DataType.String, true]], [],
     async (args, context) => {
-      await services.users.setRoles(await callers.of(context), required(args, 0, "UserName"),
+      await services.users.setRoles(await callers.of(context, args), required(args, 0, "UserName"),
         strings(args, 1));
       return [];
     });
@@ -110,14 +110,41 @@ export function bindAdministrationMethods(
   add("SetUserPassword", "Replaces a user's password.",
     [["UserName", DataType.String], ["Password", DataType.String]], [],
     async (args, context) => {
-      await services.users.setPassword(await callers.of(context),
+      await services.users.setPassword(await callers.of(context, args),
         required(args, 0, "UserName"), required(args, 1, "Password"));
+      return [];
+    });
+
+  const binding = (args: Variant[]) => {
+    const applicationNodeId = argument(args, 2, DataType.NodeId);
+    const empty = !applicationNodeId || (applicationNodeId as { isEmpty(): boolean }).isEmpty();
+    return {
+      thumbprint: stringArgument(args, 1),
+      applicationId: empty ? undefined : gds.applicationIdOf(applicationNodeId),
+    };
+  };
+  const bindingInputs: Array<[string, DataType]> = [["UserName", DataType.String],
+    ["Thumbprint", DataType.String], ["ApplicationId", DataType.NodeId]];
+
+  add("AddUserCertificate", "Binds a user certificate for X509IdentityToken sign-in: a "
+    + "Thumbprint (SHA-1 hex) or an ApplicationId whose DefaultUserTokenGroup certificates "
+    + "stand for the user.", bindingInputs, [],
+    async (args, context) => {
+      await services.users.addCertificate(await callers.of(context, args),
+        required(args, 0, "UserName"), binding(args));
+      return [];
+    });
+
+  add("RemoveUserCertificate", "Removes a binding made by AddUserCertificate.", bindingInputs, [],
+    async (args, context) => {
+      await services.users.removeCertificate(await callers.of(context, args),
+        required(args, 0, "UserName"), binding(args));
       return [];
     });
 
   add("RemoveUser", "Removes a user.", [["UserName", DataType.String]], [],
     async (args, context) => {
-      await services.users.remove(await callers.of(context), required(args, 0, "UserName"));
+      await services.users.remove(await callers.of(context, args), required(args, 0, "UserName"));
       return [];
     });
 

@@ -44,7 +44,7 @@ export function bindCertificateDirectoryMethods(
   const nodeId = (value: unknown) => new Variant({ dataType: DataType.NodeId, value });
 
   bind("StartSigningRequest", async (args, context) => {
-    const requestId = await requests.startSigningRequest(await callers.of(context),
+    const requestId = await requests.startSigningRequest(await callers.of(context, args),
       applicationIdOf(args), groupIdOf(args, 1), typeIdOf(args, 2), byteStringArgument(args, 3));
     return [nodeId(gds.requestNodeId(requestId))];
   });
@@ -52,7 +52,7 @@ export function bindCertificateDirectoryMethods(
   bind("StartNewKeyPairRequest", async (args, context) => {
     const domainNames = argument(args, 4, DataType.String) ?? [];
     if (!Array.isArray(domainNames)) throw invalidArgument("DomainNames must be an array");
-    const requestId = await requests.startNewKeyPairRequest(await callers.of(context),
+    const requestId = await requests.startNewKeyPairRequest(await callers.of(context, args),
       applicationIdOf(args), groupIdOf(args, 1), typeIdOf(args, 2), {
         subjectName: stringArgument(args, 3) ?? "",
         domainNames: domainNames.map((name) => String(name ?? "")),
@@ -63,7 +63,7 @@ export function bindCertificateDirectoryMethods(
   });
 
   bind("FinishRequest", async (args, context) => {
-    const finished = await requests.finishRequest(await callers.of(context),
+    const finished = await requests.finishRequest(await callers.of(context, args),
       applicationIdOf(args), gds.requestIdOf(argument(args, 1, DataType.NodeId)));
     return [
       new Variant({ dataType: DataType.ByteString, value: finished.certificate }),
@@ -78,13 +78,13 @@ export function bindCertificateDirectoryMethods(
   });
 
   bind("GetTrustList", async (args, context) => {
-    const groupId = await certificates.getTrustList(await callers.of(context),
+    const groupId = await certificates.getTrustList(await callers.of(context, args),
       applicationIdOf(args), groupIdOf(args, 1));
     return [nodeId(gds.trustListNodeId(groupId))];
   });
 
   bind("GetCertificateStatus", async (args, context) => {
-    const updateRequired = await certificates.getCertificateStatus(await callers.of(context),
+    const updateRequired = await certificates.getCertificateStatus(await callers.of(context, args),
       applicationIdOf(args), groupIdOf(args, 1), typeIdOf(args, 2));
     return [new Variant({ dataType: DataType.Boolean, value: updateRequired })];
   });
@@ -97,7 +97,7 @@ export function bindCertificateDirectoryMethods(
     [["ApplicationId", DataType.NodeId], ["CertificateGroupId", DataType.NodeId]],
     [["CertificateTypeIds", DataType.NodeId, true], ["Certificates", DataType.ByteString, true]],
     async (args, context) => {
-      const current = await certificates.getCertificates(await callers.of(context),
+      const current = await certificates.getCertificates(await callers.of(context, args),
         applicationIdOf(args), groupIdOf(args, 1));
       return [
         nodeIds(current.map((entry) => gds.certificateTypeNodeId(entry.certificateTypeId))),
@@ -108,7 +108,7 @@ export function bindCertificateDirectoryMethods(
   add("RevokeCertificate", "Revokes a certificate issued to the application (Part 12 1.05).",
     [["ApplicationId", DataType.NodeId], ["Certificate", DataType.ByteString]], [],
     async (args, context) => {
-      await certificates.revokeCertificate(await callers.of(context), applicationIdOf(args),
+      await certificates.revokeCertificate(await callers.of(context, args), applicationIdOf(args),
         byteStringArgument(args, 1));
       return [];
     });

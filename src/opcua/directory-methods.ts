@@ -22,12 +22,12 @@ export function bindDirectoryMethods(
 
   bind("RegisterApplication", async (args, context) => {
     const { input } = decodeApplicationRecord(argument(args, 0, DataType.ExtensionObject));
-    const applicationId = await directory.register(await callers.of(context), input);
+    const applicationId = await directory.register(await callers.of(context, args), input);
     return [new Variant({ dataType: DataType.NodeId, value: gds.applicationNodeId(applicationId) })];
   });
 
   bind("UpdateApplication", async (args, context) => {
-    const caller = await callers.of(context);
+    const caller = await callers.of(context, args);
     const decoded = decodeApplicationRecord(argument(args, 0, DataType.ExtensionObject));
     const applicationId = gds.applicationIdOf(decoded.applicationId);
     await directory.update(caller, applicationId, decoded.input);
@@ -35,7 +35,7 @@ export function bindDirectoryMethods(
   });
 
   bind("UnregisterApplication", async (args, context) => {
-    const caller = await callers.of(context);
+    const caller = await callers.of(context, args);
     const applicationId = gds.applicationIdOf(argument(args, 0, DataType.NodeId));
     await directory.unregister(caller, applicationId);
     return [];

@@ -2,7 +2,6 @@ import {
   ApplicationType,
   MessageSecurityMode,
   nodesets,
-  OPCUACertificateManager,
   OPCUAServer,
   SecurityPolicy,
   type ServerSession,
@@ -12,14 +11,19 @@ import type { ApplicationDirectory } from "../gds/application-directory.js";
 import type { TrustListContent } from "../core/issuing.js";
 import type { CertificateDirectory } from "../gds/certificate-directory.js";
 import type { CertificateGroups } from "../gds/certificate-groups.js";
+import type { UserCertificates } from "../identity/user-certificates.js";
 import type { UserDirectory } from "../identity/user-directory.js";
 import { defaultSessionLimits, guardSessions, type SessionLimits } from "./session-guard.js";
 import type { Logger } from "../log/logger.js";
 import type { CertificateRequests } from "../gds/certificate-requests.js";
 import type { UserAdministration } from "../identity/user-administration.js";
 import { bindAdministrationMethods } from "./administration-methods.js";
+import { AuditEntryIds } from "./audit-entry-ids.js";
+import type { CertificateAuditEvents } from "./certificate-audit-events.js";
 import { bindCertificateDirectoryMethods } from "./certificate-directory-methods.js";
+import { publishCertificateTypes } from "./certificate-group-nodes.js";
 import { ChannelCertificateManager } from "./channel-certificate-manager.js";
+import { UserCertificateManager } from "./user-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
 import { GdsAddressSpace, productNamespaceUri } from "./gds-address-space.js";
 import { bindQueryMethods } from "./query-methods.js";
@@ -41,8 +45,11 @@ export interface GdsServerOptions {
   certificates: CertificateDirectory;
   groups: CertificateGroups;
   users: UserDirectory;
+  userCertificates: UserCertificates;
   userAdministration: UserAdministration;
   trustList: (groupId: string) => TrustListContent;
+  /** Raises the certificate audit events once the address space exists. */
+  certificateEvents: CertificateAuditEvents;
   /** The CA whose certificates channels may present, with its current CRL. */
   authority: { certificate(): Buffer; crl(): Buffer };
   sessionLimits?: SessionLimits;
@@ -55,16 +62,14 @@ export const productUri = "urn:security-handler";
 export class GdsServer {
   private readonly server: OPCUAServer;
   private readonly channelCertificates: ChannelCertificateManager;
-  private readonly userCertificates: OPCUACertificateManager;
+  private readonly userCertificates: UserCertificateManager;
   private trustLists: Array<ReturnType<typeof bindTrustListMethods>> = [];
 
   constructor(private readonly options: GdsServerOptions) {
     this.channelCertificates = new ChannelCertificateManager(
       join(options.pkiDir, "channel"), options.strictChannelCertificates);
-    this.userCertificates = new OPCUACertificateManager({
-      rootFolder: join(options.pkiDir, "user"),
-      automaticallyAcceptUnknownCertificate: false,
-    });
+    this.userCertificates = new UserCertificateManager(join(options.pkiDir, "user"),
+      options.userCertificates);
 
     const secure = [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt];
     this.server = new OPCUAServer({
@@ -99,6 +104,8 @@ export class GdsServer {
         },
         getUserRoles: () => [],
       },
+      // isAuditing stays off: it enables node-opcua's own session audit events, whose fields
+      // are placeholders in 2.157. Certificate audit events come from CertificateAuditEvents.
       maxConnectionsPerEndpoint: 1000,
       serverCapabilities: { maxSessions: 1000 },
     });
@@ -117,14 +124,25 @@ export class GdsServer {
     addressSpace.registerNamespace(productNamespaceUri);
     const gds = new GdsAddressSpace(addressSpace);
     const { directory, requests, certificates, userAdministration } = this.options;
+    const auditEntryIds = new AuditEntryIds();
+    auditEntryIds.watch(this.server);
     const callers = new CallerResolver(this.options.users,
-      (certificate) => certificates.ownerOf(certificate));
+      (certificate) => certificates.ownerOf(certificate), auditEntryIds,
+      this.options.userCertificates);
 
     bindDirectoryMethods(gds, directory, callers, log);
     bindQueryMethods(gds, directory.queries(), log);
     bindCertificateDirectoryMethods(gds, requests, certificates, callers, log);
-    bindAdministrationMethods(gds, { requests, certificates, users: userAdministration },
-      callers, log);
+    const administration = bindAdministrationMethods(gds,
+      { requests, certificates, users: userAdministration }, callers, log);
+    const standard = ["StartSigningRequest", "StartNewKeyPairRequest", "FinishRequest",
+      "UnregisterApplication"] as const;
+    this.options.certificateEvents.attach(gds, new Map([
+      ...standard.map((name) => [name, gds.directoryMethod(name)] as const),
+      ["RevokeCertificate", gds.directory.getMethodByName("RevokeCertificate", gds.productIndex)!],
+      ["RevokeCertificateBySerial",
+        administration.getMethodByName("RevokeCertificateBySerial", gds.productIndex)!],
+    ]));
     this.trustLists = this.options.groups.ids().map((groupId) => {
       const node = addressSpace.findNode(gds.trustListNodeId(groupId));
       if (!node) throw new Error(`the nodeset has no TrustList for ${groupId}`);
@@ -132,6 +150,8 @@ export class GdsServer {
         callers, log);
     });
     this.refreshTrustLists(new Date());
+    publishCertificateTypes(gds, this.options.groups.ids()
+      .map((groupId) => this.options.groups.find(groupId)!));
 
     this.server.on("session_closed", (session: ServerSession) => {
       const sessionId = session.nodeId.toString();

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCaProfile, parseCaProfile } from "../../src/ca/ca-profile.js";
 import {
+  checkProfilesFitCaKey,
   loadCertificateProfile,
   loadCertificateProfiles,
   parseCertificateProfile,
@@ -95,10 +96,31 @@ describe("certificate profiles", () => {
     );
   });
 
-  it("refuses a signature algorithm of another key family", () => {
-    expect(messageFor({ ...valid, signatureAlgorithm: "ecdsaWithSHA256" })).toMatch(
-      /field "signatureAlgorithm" does not fit key algorithm RSA/,
-    );
+  it("lets an RSA CA sign an ECC certificate type: the algorithm is the CA's", () => {
+    const ecc = { ...valid, key: { algorithm: "EC", curves: ["nistP384"] } };
+    expect(parseCertificateProfile(ecc, "test.json").signatureAlgorithm)
+      .toBe("sha256WithRSAEncryption");
+  });
+
+  it("refuses profiles whose signature the CA key cannot make", () => {
+    const rsaSigned = parseCertificateProfile(valid, "test.json");
+    const ecdsaSigned = parseCertificateProfile(
+      { ...valid, signatureAlgorithm: "ecdsaWithSHA256" }, "test.json");
+    expect(() => checkProfilesFitCaKey([rsaSigned], "sha256WithRSAEncryption")).not.toThrow();
+    expect(() => checkProfilesFitCaKey([rsaSigned, ecdsaSigned], "sha256WithRSAEncryption"))
+      .toThrow(/the CA key signs with sha256WithRSAEncryption, not ecdsaWithSHA256/);
+  });
+
+  it("ships ECC application profiles without encipherment usages", async () => {
+    const profiles = await loadCertificateProfiles();
+    for (const type of ["EccNistP256ApplicationCertificateType",
+      "EccNistP384ApplicationCertificateType"]) {
+      const profile = profiles.get(type)!;
+      expect(profile.key.algorithm).toBe("EC");
+      expect(profile.keyUsage.usages).toEqual(["digitalSignature", "nonRepudiation"]);
+    }
+    expect(profiles.get("EccNistP384ApplicationCertificateType")!.key)
+      .toEqual({ algorithm: "EC", curves: ["nistP384"] });
   });
 
   it("names the file when it is not JSON", async () => {

@@ -11,7 +11,11 @@ let clients = 0;
 /** A client of the fixture's GDS, signed in as admin over SignAndEncrypt unless told otherwise. */
 export async function connectClient(
   fixture: GdsFixture,
-  options: { user?: { userName: string; password: string } | null; mode?: MessageSecurityMode } = {},
+  options: {
+    user?: { userName: string; password: string } | null;
+    mode?: MessageSecurityMode;
+    userCertificate?: { certificate: Buffer; privateKeyPem: string };
+  } = {},
 ): Promise<GdsClient> {
   clients += 1;
   return GdsClient.connect({
@@ -22,6 +26,7 @@ export async function connectClient(
       certificate: fixture.gds.authority.certificate(),
       crl: fixture.gds.authority.crl(),
     },
+    userCertificate: options.userCertificate,
     user: options.user === null ? undefined
       : options.user ?? { userName: "admin", password: adminPassword },
   });

@@ -1,0 +1,38 @@
+import { OPCUACertificateManager, StatusCodes, type StatusCode } from "node-opcua";
+import type {
+  UserCertificateRefusal,
+  UserCertificates,
+} from "../identity/user-certificates.js";
+
+const refusals: Record<UserCertificateRefusal, StatusCode> = {
+  Invalid: StatusCodes.BadCertificateInvalid,
+  Unknown: StatusCodes.BadCertificateUntrusted,
+  Revoked: StatusCodes.BadCertificateRevoked,
+  TimeInvalid: StatusCodes.BadCertificateTimeInvalid,
+};
+
+/**
+ * Decides X509IdentityToken certificates for node-opcua from the users' certificate bindings
+ * instead of a trusted folder. node-opcua answers ActivateSession with
+ * BadIdentityTokenRejected for any refusal.
+ */
+export class UserCertificateManager extends OPCUACertificateManager {
+  constructor(rootFolder: string, private readonly userCertificates: UserCertificates) {
+    super({ rootFolder, automaticallyAcceptUnknownCertificate: false });
+  }
+
+  override checkCertificate(certificateChain: Buffer): Promise<StatusCode>;
+  override checkCertificate(
+    certificateChain: Buffer,
+    callback?: (error: Error | null, statusCode?: StatusCode) => void,
+  ): Promise<StatusCode> | void {
+    const decision = this.decide(certificateChain);
+    if (typeof callback !== "function") return decision;
+    decision.then((statusCode) => callback(null, statusCode), (error: Error) => callback(error));
+  }
+
+  private async decide(certificateChain: Buffer): Promise<StatusCode> {
+    const decision = await this.userCertificates.signIn(certificateChain);
+    return decision.accepted ? StatusCodes.Good : refusals[decision.reason];
+  }
+}
