@@ -117,6 +117,10 @@ export class GdsClient {
       certificateFile: options.certificateFile,
       privateKeyFile: options.privateKeyFile,
       requestedSessionTimeout: 600_000,
+      // Servers close a connection idle for their transport timeout (30 s in node-opcua); a
+      // client held open between calls (tests, long CLI runs) reads now and then to stay.
+      keepSessionAlive: true,
+      keepAliveInterval: 10_000,
     });
     await client.connect(options.endpointUrl);
     try {
