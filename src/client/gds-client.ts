@@ -70,6 +70,8 @@ export interface GdsClientOptions {
   securityMode?: MessageSecurityMode;
   securityPolicy?: SecurityPolicy;
   user?: { userName: string; password: string };
+  /** How long the connection may stay silent before the client drops it; node-opcua: 60 s. */
+  transportTimeout?: number;
   /** Sign in with an X509IdentityToken instead: the user's certificate (DER) and its key. */
   userCertificate?: { certificate: Buffer; privateKeyPem: string };
   applicationUri?: string;
@@ -117,6 +119,7 @@ export class GdsClient {
       certificateFile: options.certificateFile,
       privateKeyFile: options.privateKeyFile,
       requestedSessionTimeout: 600_000,
+      transportTimeout: options.transportTimeout,
     });
     await client.connect(options.endpointUrl);
     try {
