@@ -67,7 +67,7 @@ describe("approvals, new key pairs and the audit trail", () => {
     const again = await runCli(["requests", "approve", guid, ...cliFlags()], cliEnv);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("BadInvalidState");
-  });
+  }, 180_000); // three CLI processes, each starting node and tsx: slow on a loaded machine
 
   it("answers a rejected request with BadRequestNotAllowed", async () => {
     const { applicationId, requestId, guid } = await pendingRequest("urn:plant:reject");
