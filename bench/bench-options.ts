@@ -52,7 +52,7 @@ const quick: BenchCounts = {
   phaseIssuances: 50,
   clients: 2,
   enrolmentsPerClient: 5,
-  sessionsPerClient: 2,
+  sessionsPerClient: 1,
   applications: 2_000,
   revokedEntries: 2_000,
 };

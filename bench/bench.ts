@@ -6,6 +6,7 @@
  */
 import "../src/log/stack-log-bridge.js";
 import { cpus, loadavg, totalmem } from "node:os";
+import { performance } from "node:perf_hooks";
 import { routeStackLogsTo } from "../src/log/stack-log-bridge.js";
 import { createLogger } from "../src/log/logger.js";
 import {
@@ -32,12 +33,14 @@ const log = createLogger({
 });
 routeStackLogsTo(log);
 
+const startedAt = performance.now();
+const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)} s`;
 const report = new Report();
 const context: SectionContext = {
   report,
   counts: options.counts,
   log,
-  progress: (step) => process.stderr.write(`bench: ${step}\n`),
+  progress: (step) => process.stderr.write(`bench: ${elapsed()} ${step}\n`),
 };
 
 // Sections load their modules only when they run: importing node-opcua keeps a core busy for
@@ -77,7 +80,7 @@ for (const name of options.sections) {
 
 const loadAfter = loadavg()[0]!;
 console.log("");
-console.log(`load average (1 min) after: ${loadAfter.toFixed(2)}`);
+console.log(`load average (1 min) after: ${loadAfter.toFixed(2)}; whole run ${elapsed().trim()}`);
 console.log(report.json({
   timestamp: new Date().toISOString(), quick: options.quick, machine,
   loadAverage: { before: loadBefore, after: loadAfter }, counts: options.counts,
