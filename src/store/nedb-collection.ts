@@ -9,6 +9,9 @@ import { GdsError } from "../core/errors.js";
 export class NedbCollection<T extends object> {
   private readonly db: Datastore<T & { _id: string }>;
 
+  private readonly queuedInserts: QueuedInsert<T>[] = [];
+  private inserting = false;
+
   private constructor(db: Datastore<T & { _id: string }>) {
     this.db = db;
   }
@@ -37,12 +40,39 @@ export class NedbCollection<T extends object> {
     return new NedbCollection<T>(db);
   }
 
-  async insert(key: string, record: T): Promise<void> {
-    try {
-      await this.db.insert({ ...record, _id: key });
-    } catch (error) {
-      throw storeError(error);
+  /**
+   * Inserts issued while one insert is being written go to the file together: nedb appends
+   * an array of documents in one write, where it would otherwise open, append and close the
+   * file once per document, one document at a time. Each caller still learns its own outcome.
+   */
+  insert(key: string, record: T): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queuedInserts.push({ document: { ...record, _id: key }, resolve, reject });
+      if (!this.inserting) void this.writeQueuedInserts();
+    });
+  }
+
+  private async writeQueuedInserts(): Promise<void> {
+    this.inserting = true;
+    while (this.queuedInserts.length > 0) {
+      const batch = this.queuedInserts.splice(0, this.queuedInserts.length);
+      try {
+        await this.db.insert(batch.map((item) => item.document));
+        for (const item of batch) item.resolve();
+      } catch (error) {
+        if (batch.length === 1) {
+          batch[0]!.reject(storeError(error));
+          continue;
+        }
+        // nedb inserts an array all or nothing: one duplicate key fails the batch, so retry
+        // one at a time and fail only the documents that are at fault.
+        for (const item of batch) {
+          await this.db.insert(item.document)
+            .then(() => item.resolve(), (single: unknown) => item.reject(storeError(single)));
+        }
+      }
     }
+    this.inserting = false;
   }
 
   async replace(key: string, record: T): Promise<boolean> {
@@ -132,6 +162,12 @@ export class NedbCollection<T extends object> {
 function strip<T extends object>(document: T & { _id: string }): T {
   const { _id, ...record } = document;
   return record as unknown as T;
+}
+
+interface QueuedInsert<T> {
+  document: T & { _id: string };
+  resolve(): void;
+  reject(error: unknown): void;
 }
 
 function storeError(error: unknown): GdsError {
