@@ -11,6 +11,7 @@ import { CertificateGroups, defaultCertificateGroups } from "../gds/certificate-
 import { CertificateRequests } from "../gds/certificate-requests.js";
 import { UserAdministration } from "../identity/user-administration.js";
 import { UserDirectory } from "../identity/user-directory.js";
+import { HttpServer } from "../http/http-server.js";
 import { openHsm, type Hsm } from "../keys/hsm.js";
 import type { Logger } from "../log/logger.js";
 import { GdsServer } from "../opcua/gds-server.js";
@@ -20,10 +21,13 @@ import { openAuditTrail } from "./audit-trail.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { writeAuthorityFiles } from "./authority-files.js";
 import { keyPairsFor } from "./key-pairs.js";
+import { httpsIdentity, publicBaseUrl } from "./http-front-end.js";
 import { ensureOwnCertificate } from "./own-certificate.js";
 
 export interface RunningGds {
   endpointUrl: string;
+  /** Plain HTTP (CRL, OCSP) and HTTPS listeners, and the base URL certificates name. */
+  http: { httpUrl: string; httpsUrl: string; publicUrl: string };
   authority: CertificateAuthority;
   store: GdsStore;
   stop(): Promise<void>;
@@ -99,6 +103,14 @@ async function startOnHsm(
     await audit.record("user.created", "security-handler", { userName: "admin" });
   }
 
+  // HTTP: the plain listener comes up before any certificate is issued, since certificates
+  // name its URL. Routes of the HTTPS listener (EST, REST) register below, before it starts.
+  const http = new HttpServer({ host: settings.http.host ?? settings.host,
+    port: settings.http.port, httpsPort: settings.http.httpsPort, log: log("http") });
+  cleanup.push(() => http.stop());
+  const httpUrl = await http.startHttp();
+  const publicUrl = publicBaseUrl(settings, httpUrl);
+
   const renewalWindowMs = settings.renewalWindowDays * dayMs;
   const pkiDir = join(settings.dataDir, "pki");
   const own = await ensureOwnCertificate({
@@ -114,6 +126,9 @@ async function startOnHsm(
   const directory = new ApplicationDirectory(store, clock, log("directory"),
     (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
   const userAdministration = new UserAdministration(users, audit);
+
+  const httpsUrl = await http.startHttps(await httpsIdentity(own, authority));
+  log("http").info({ httpUrl, httpsUrl, publicUrl }, "HTTP listening");
 
   const server = new GdsServer({
     host: settings.host, port: settings.port, hostname: settings.hostname,
@@ -135,6 +150,7 @@ async function startOnHsm(
     await writeAuthorityFiles(settings.dataDir, authority);
     await server.refreshAuthorityCrl();
     server.refreshTrustLists(thisUpdate);
+    http.updateHttpsIdentity(await httpsIdentity(own, authority));
   });
   const crlTimer = setInterval(() => {
     authority.refreshCrlIfDue()
@@ -144,6 +160,7 @@ async function startOnHsm(
 
   return {
     endpointUrl,
+    http: { httpUrl, httpsUrl, publicUrl },
     authority,
     store,
     stop: async () => {

@@ -30,6 +30,12 @@ program
   .option("--hsm-token-label <label>", "label of the token to use")
   .option("--hsm-pin-file <path>", "file holding the token's user PIN")
   .option("--hsm-pin-env <name>", "environment variable holding the token's user PIN")
+  .option("--http-host <host>", "interface of the HTTP listeners (default: --host)")
+  .option("--http-port <port>", "plain HTTP port: CRL, OCSP, CA certificate (default 58880)")
+  .option("--https-port <port>", "HTTPS port (default 58843)")
+  .option("--public-url <url>", "base URL of CRL, OCSP and CA certificate put in certificates")
+  .addOption(new Option("--ocsp-nonce <policy>", "OCSP requests with a nonce (default sign)")
+    .choices(["sign", "ignore"]))
   .addOption(new Option("--log-level <level>", "log level")
     .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
   .action(startCommand);
