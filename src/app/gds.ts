@@ -11,7 +11,10 @@ import { CertificateGroups, defaultCertificateGroups } from "../gds/certificate-
 import { CertificateRequests } from "../gds/certificate-requests.js";
 import { UserAdministration } from "../identity/user-administration.js";
 import { UserDirectory } from "../identity/user-directory.js";
+import { crlDistributionRoutes } from "../http/crl-distribution.js";
 import { HttpServer } from "../http/http-server.js";
+import { ocspRoutes } from "../http/ocsp-routes.js";
+import { OcspResponder } from "../ocsp/ocsp-responder.js";
 import { openHsm, type Hsm } from "../keys/hsm.js";
 import type { Logger } from "../log/logger.js";
 import { GdsServer } from "../opcua/gds-server.js";
@@ -21,8 +24,10 @@ import { openAuditTrail } from "./audit-trail.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { writeAuthorityFiles } from "./authority-files.js";
 import { keyPairsFor } from "./key-pairs.js";
-import { httpsIdentity, publicBaseUrl } from "./http-front-end.js";
+import { httpsIdentity, publicBaseUrl, publicationUrls } from "./http-front-end.js";
+import { ensureResponderIdentity, responderIdentityDue } from "./ocsp-responder-identity.js";
 import { ensureOwnCertificate } from "./own-certificate.js";
+import { estAndRestRoutes } from "./est-rest-routes.js";
 
 export interface RunningGds {
   endpointUrl: string;
@@ -108,8 +113,14 @@ async function startOnHsm(
   const http = new HttpServer({ host: settings.http.host ?? settings.host,
     port: settings.http.port, httpsPort: settings.http.httpsPort, log: log("http") });
   cleanup.push(() => http.stop());
+  http.register(crlDistributionRoutes(authority, clock));
+  const ocsp = new OcspResponder({ issuerCertificateDer: authority.certificate(),
+    identity: await ensureResponderIdentity(hsm, authority, store, clock),
+    ledger: store.certificates, clock, log: log("ocsp"), nonce: settings.http.ocspNonce });
+  http.register(ocspRoutes(ocsp, clock));
   const httpUrl = await http.startHttp();
   const publicUrl = publicBaseUrl(settings, httpUrl);
+  authority.usePublicationUrls(publicationUrls(publicUrl));
 
   const renewalWindowMs = settings.renewalWindowDays * dayMs;
   const pkiDir = join(settings.dataDir, "pki");
@@ -127,6 +138,8 @@ async function startOnHsm(
     (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
   const userAdministration = new UserAdministration(users, audit);
 
+  for (const routes of await estAndRestRoutes({ dataDir: settings.dataDir, store, authority,
+    directory, requests, certificates, users, audit, clock, log })) http.register(routes);
   const httpsUrl = await http.startHttps(await httpsIdentity(own, authority));
   log("http").info({ httpUrl, httpsUrl, publicUrl }, "HTTP listening");
 
@@ -144,6 +157,7 @@ async function startOnHsm(
 
   // Every new CRL reaches the channel checks, the TrustList objects and DATA_DIR/ca at once.
   authority.onCrlPublished(async (_crl, thisUpdate) => {
+    await ocsp.revocationsChanged();
     await audit.record("crl.published", "security-handler", {
       crlNumber: authority.crlNumber().toString(), thisUpdate: thisUpdate.toISOString(),
     });
@@ -155,6 +169,11 @@ async function startOnHsm(
   const crlTimer = setInterval(() => {
     authority.refreshCrlIfDue()
       .catch((error: unknown) => log("ca").error({ err: error }, "CRL refresh failed"));
+    if (responderIdentityDue(ocsp.identityInUse(), clock)) {
+      ensureResponderIdentity(hsm, authority, store, clock).then((identity) =>
+        ocsp.useIdentity(identity),
+      ).catch((error: unknown) => log("ocsp").error({ err: error }, "responder renewal failed"));
+    }
   }, crlCheckIntervalMs);
   crlTimer.unref();
 

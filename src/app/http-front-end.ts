@@ -1,8 +1,11 @@
 import { readFile } from "node:fs/promises";
 import type { CertificateAuthority } from "../ca/authority.js";
+import type { PublicationUrls } from "../ca/certificate-extensions.js";
 import { encodePem } from "../ca/pem.js";
 import type { Settings } from "../config/settings.js";
+import { caCertificatePath, crlPath } from "../http/crl-distribution.js";
 import type { HttpsIdentity } from "../http/http-server.js";
+import { ocspPath } from "../http/ocsp-routes.js";
 import type { OwnCertificateFiles } from "./own-certificate.js";
 
 /**
@@ -31,4 +34,12 @@ export function publicBaseUrl(settings: Settings, httpUrl: string): string {
   const port = new URL(httpUrl).port;
   const host = settings.hostname.includes(":") ? `[${settings.hostname}]` : settings.hostname;
   return `http://${host}:${port}`;
+}
+
+export function publicationUrls(baseUrl: string): PublicationUrls {
+  return {
+    crl: baseUrl + crlPath,
+    ocsp: baseUrl + ocspPath,
+    caIssuers: baseUrl + caCertificatePath,
+  };
 }
