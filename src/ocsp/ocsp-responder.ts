@@ -125,6 +125,11 @@ export class OcspResponder {
     this.cache.clear();
   }
 
+  /** Resolves once the answers being signed in the background are cached. */
+  idle(): Promise<void> {
+    return this.cache.idle();
+  }
+
   identityInUse(): ResponderIdentity {
     return this.identity;
   }

@@ -60,6 +60,11 @@ export class ResponseCache {
     return run;
   }
 
+  /** Resolves once every signature under way has finished (for shutdown and tests). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.signing.values()]);
+  }
+
   generation(): number {
     return this.revocationGeneration;
   }
