@@ -8,6 +8,7 @@ import {
   applicationSchema,
   credentialRequestSchema,
   credentialSchema,
+  emptyBodyAsObject,
   idParamsSchema,
 } from "./schemas.js";
 
@@ -66,6 +67,7 @@ export function applicationRoutes(app: FastifyInstance, context: RestContext): v
   app.post<ById & { Body: { validHours?: number } | undefined }>(
     "/applications/:applicationId/est-credentials", {
       schema: { params, body: credentialRequestSchema, response: { 201: credentialSchema } },
+      preValidation: emptyBodyAsObject,
     }, async (request, reply) => {
       const caller = await context.caller(request);
       const issued = await credentials.create(

@@ -2,7 +2,13 @@ import type { FastifyInstance } from "fastify";
 import type { RequestState } from "../../core/records.js";
 import { certificateView } from "./certificate-routes.js";
 import type { RestContext } from "./rest-context.js";
-import { certificateSchema, idParamsSchema, rejectSchema, requestListQuerySchema } from "./schemas.js";
+import {
+  certificateSchema,
+  emptyBodyAsObject,
+  idParamsSchema,
+  rejectSchema,
+  requestListQuerySchema,
+} from "./schemas.js";
 
 interface ById { Params: { requestId: string } }
 
@@ -27,6 +33,7 @@ export function requestRoutes(app: FastifyInstance, context: RestContext): void 
 
   app.post<ById & { Body: { reason?: string } | undefined }>("/requests/:requestId/reject", {
     schema: { params, body: rejectSchema },
+    preValidation: emptyBodyAsObject,
   }, async (request, reply) => {
     const caller = await context.caller(request);
     await requests.reject(caller, request.params.requestId, request.body?.reason ?? "");

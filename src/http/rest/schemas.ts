@@ -150,3 +150,8 @@ export const credentialSchema = {
     expiresAt: { type: "string" },
   },
 } as const;
+
+/** For routes whose JSON body may be left out: no body counts as an empty object. */
+export async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}
