@@ -9,6 +9,7 @@ import { requestRoutes } from "./request-routes.js";
 import { restCaller } from "./rest-caller.js";
 import type { RestContext, RestServices } from "./rest-context.js";
 import { tokenRequestSchema } from "./schemas.js";
+import { strictBodyValidator } from "./strict-validation.js";
 
 /**
  * The REST API (JSON) as a fastify plugin, to be registered under /api/v1 on the HTTPS
@@ -31,6 +32,7 @@ export function restPlugin(services: RestServices): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     // JSON only: any other body type is 415 before a handler runs.
     app.removeContentTypeParser(["text/plain"]);
+    app.setValidatorCompiler(strictBodyValidator);
     app.setErrorHandler((error, _request, reply) => sendJsonError(reply, httpErrorOf(error, log)));
     app.setNotFoundHandler((_request, reply) => sendJsonError(reply,
       { statusCode: 404, code: "NotFound", message: "no such resource" }));
