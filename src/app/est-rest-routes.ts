@@ -16,6 +16,8 @@ import type { GdsStore } from "../store/store.js";
 
 export interface EstRestParts {
   dataDir: string;
+  /** Settings est.renewAfterExpiryDays. */
+  renewAfterExpiryDays: number;
   store: GdsStore;
   authority: CertificateAuthority;
   directory: ApplicationDirectory;
@@ -34,7 +36,7 @@ export async function estAndRestRoutes(parts: EstRestParts) {
     await openEnrolmentCredentialStore(join(parts.dataDir, "store")),
     (applicationId) => directory.get(applicationId), parts.audit, clock);
   const enrolment = new EstEnrolment(parts.requests, credentials, authority, store,
-    { renewAfterExpiryDays: 0 }, clock, log("est"));
+    { renewAfterExpiryDays: parts.renewAfterExpiryDays }, clock, log("est"));
   return [
     estRoutes({ enrolment, issuerCertificates: () => authority.issuerCertificates(),
       log: log("est") }),

@@ -139,7 +139,8 @@ async function startOnHsm(
   const userAdministration = new UserAdministration(users, audit);
 
   for (const routes of await estAndRestRoutes({ dataDir: settings.dataDir, store, authority,
-    directory, requests, certificates, users, audit, clock, log })) http.register(routes);
+    directory, requests, certificates, users, audit, clock, log,
+    renewAfterExpiryDays: settings.est.renewAfterExpiryDays })) http.register(routes);
   const httpsUrl = await http.startHttps(await httpsIdentity(own, authority));
   log("http").info({ httpUrl, httpsUrl, publicUrl }, "HTTP listening");
 

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { estKeys, estSettings, type EstSettings } from "./est-settings.js";
 import { httpFlags, httpKeys, httpSettings, type HttpSettings } from "./http-settings.js";
 
 /** Everything the GDS can be told at start; see README "Configuration". */
@@ -22,6 +23,7 @@ export interface Settings {
   certificateGroups: Record<string, GroupPolicySettings>;
   logLevel: string;
   http: HttpSettings;
+  est: EstSettings;
 }
 
 export interface GroupPolicySettings {
@@ -52,7 +54,7 @@ export class SettingsError extends Error {
 export const configFileName = "config.json";
 
 const topLevelKeys = ["host", "port", "hostname", "applicationUri", "strictChannelCertificates",
-  "renewalWindowDays", "hsm", "certificateGroups", "logLevel", "http"];
+  "renewalWindowDays", "hsm", "certificateGroups", "logLevel", "http", "est"];
 const hsmKeys = ["module", "tokenLabel", "pinFile", "pinEnv", "sessions"];
 
 /** The command-line flag of a setting, named in error messages next to the setting. */
@@ -80,6 +82,8 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
   refuseUnknown(hsmFile, hsmKeys, "hsm.");
   const httpFile = objectOr(file.http, "http");
   refuseUnknown(httpFile, httpKeys, "http.");
+  const estFile = objectOr(file.est, "est");
+  refuseUnknown(estFile, estKeys, "est.");
   const listenHost = optionalString(pick("host"), "host");
   return {
     dataDir,
@@ -104,6 +108,7 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
     logLevel: oneOf(pick("logLevel") ?? "info", "logLevel",
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     http: httpSettings(httpFile, flags, (setting, problem) => new SettingsError(setting, problem)),
+    est: estSettings(estFile, (setting, problem) => new SettingsError(setting, problem)),
   };
 }
 

@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import { errorCodes } from "../../src/core/errors.js";
 import { hashPassword } from "../../src/identity/password-hash.js";
 import type { UserRole } from "../../src/core/records.js";
+import type { StartOptions } from "../../src/app/gds.js";
 import { adminPassword, GdsFixture } from "../support/gds-fixture.js";
 import { jsonCall, type HttpsAnswer } from "./https-client.js";
 
@@ -10,9 +11,10 @@ import { jsonCall, type HttpsAnswer } from "./https-client.js";
 export class RestFixture {
   private constructor(readonly gds: GdsFixture) {}
 
-  static async start(config?: Record<string, unknown>): Promise<RestFixture> {
+  static async start(config?: Record<string, unknown>, options?: StartOptions)
+    : Promise<RestFixture> {
     const gds = await GdsFixture.create({ httpPort: 0, httpsPort: 0 }, config);
-    await gds.start();
+    await gds.start(options);
     return new RestFixture(gds);
   }
 
