@@ -29,7 +29,10 @@ export interface EstRestParts {
   log: (component: string) => Logger;
 }
 
-/** EST and the REST API over the same product operations the OPC UA server uses. */
+/**
+ * EST and the REST API over the same product operations the OPC UA server uses, and the
+ * enrolment credentials that both EST and the OPC UA administration method use.
+ */
 export async function estAndRestRoutes(parts: EstRestParts) {
   const { store, authority, directory, clock, log } = parts;
   const credentials = new EnrolmentCredentials(
@@ -37,7 +40,7 @@ export async function estAndRestRoutes(parts: EstRestParts) {
     (applicationId) => directory.get(applicationId), parts.audit, clock);
   const enrolment = new EstEnrolment(parts.requests, credentials, authority, store,
     { renewAfterExpiryDays: parts.renewAfterExpiryDays }, clock, log("est"));
-  return [
+  const routes = [
     estRoutes({ enrolment, issuerCertificates: () => authority.issuerCertificates(),
       log: log("est") }),
     restRoutes({
@@ -46,4 +49,5 @@ export async function estAndRestRoutes(parts: EstRestParts) {
       crl: () => authority.crl(), clock, log: log("rest"),
     }),
   ];
+  return { routes, credentials };
 }

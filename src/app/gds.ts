@@ -138,9 +138,10 @@ async function startOnHsm(
     (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
   const userAdministration = new UserAdministration(users, audit);
 
-  for (const routes of await estAndRestRoutes({ dataDir: settings.dataDir, store, authority,
+  const est = await estAndRestRoutes({ dataDir: settings.dataDir, store, authority,
     directory, requests, certificates, users, audit, clock, log,
-    renewAfterExpiryDays: settings.est.renewAfterExpiryDays })) http.register(routes);
+    renewAfterExpiryDays: settings.est.renewAfterExpiryDays });
+  for (const routes of est.routes) http.register(routes);
   const httpsUrl = await http.startHttps(await httpsIdentity(own, authority));
   log("http").info({ httpUrl, httpsUrl, publicUrl }, "HTTP listening");
 
@@ -149,6 +150,7 @@ async function startOnHsm(
     applicationUri: settings.applicationUri, pkiDir, ...own,
     strictChannelCertificates: settings.strictChannelCertificates,
     directory, requests, certificates, groups, users, userAdministration,
+    estCredentials: est.credentials,
     trustList: (groupId) => authority.trustList(groupId),
     authority, log: log("opcua"),
   });

@@ -20,6 +20,7 @@ import { bindAdministrationMethods } from "./administration-methods.js";
 import { bindCertificateDirectoryMethods } from "./certificate-directory-methods.js";
 import { ChannelCertificateManager } from "./channel-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
+import { bindEstCredentialMethod, type EstCredentialIssuer } from "./est-credential-method.js";
 import { GdsAddressSpace, productNamespaceUri } from "./gds-address-space.js";
 import { bindQueryMethods } from "./query-methods.js";
 import { CallerResolver } from "./session-caller.js";
@@ -41,6 +42,8 @@ export interface GdsServerOptions {
   groups: CertificateGroups;
   users: UserDirectory;
   userAdministration: UserAdministration;
+  /** EST enrolment credentials, handed out by SecurityHandler.CreateEstCredential. */
+  estCredentials?: EstCredentialIssuer;
   trustList: (groupId: string) => TrustListContent;
   /** The CA whose certificates channels may present, with its current CRL. */
   authority: { certificate(): Buffer; crl(): Buffer };
@@ -120,8 +123,11 @@ export class GdsServer {
     bindDirectoryMethods(gds, directory, callers, log);
     bindQueryMethods(gds, directory.queries(), log);
     bindCertificateDirectoryMethods(gds, requests, certificates, callers, log);
-    bindAdministrationMethods(gds, { requests, certificates, users: userAdministration },
-      callers, log);
+    const administration = bindAdministrationMethods(gds,
+      { requests, certificates, users: userAdministration }, callers, log);
+    if (this.options.estCredentials) {
+      bindEstCredentialMethod(gds, administration, this.options.estCredentials, callers, log);
+    }
     this.trustLists = this.options.groups.ids().map((groupId) => {
       const node = addressSpace.findNode(gds.trustListNodeId(groupId));
       if (!node) throw new Error(`the nodeset has no TrustList for ${groupId}`);
