@@ -55,6 +55,13 @@ describe("OCSP responder, as openssl ocsp sees it", () => {
       expect(new Date(time).toISOString()).toBe(revoked!.revokedAt);
     });
 
+  it("answers a CertID hashed with SHA-256 as well as SHA-1", async () => {
+    const { file } = await issueTo(fixture.gds!, scratch, "sha256");
+    const result = await ask(file, "-sha256", "-no_nonce");
+    expect(result.stderr).toContain("Response verify OK");
+    expect(result.stdout).toContain(`${file}: good`);
+  });
+
   it("answers unknown for a serial this CA never issued", async () => {
     const result = await opensslAsync(["ocsp", "-issuer", caFile, "-serial", "0x1234abcd",
       "-url", url, "-CAfile", caFile]);
