@@ -115,7 +115,7 @@ async function startOnHsm(
   cleanup.push(() => http.stop());
   http.register(crlDistributionRoutes(authority, clock));
   const ocsp = new OcspResponder({ issuerCertificateDer: authority.certificate(),
-    identity: await ensureResponderIdentity(hsm, authority, store, clock),
+    identity: await ensureResponderIdentity(hsm, authority, store, clock, audit),
     ledger: store.certificates, clock, log: log("ocsp"), nonce: settings.http.ocspNonce });
   http.register(ocspRoutes(ocsp, clock));
   const httpUrl = await http.startHttp();
@@ -173,7 +173,7 @@ async function startOnHsm(
     authority.refreshCrlIfDue()
       .catch((error: unknown) => log("ca").error({ err: error }, "CRL refresh failed"));
     if (responderIdentityDue(ocsp.identityInUse(), clock)) {
-      ensureResponderIdentity(hsm, authority, store, clock).then((identity) =>
+      ensureResponderIdentity(hsm, authority, store, clock, audit).then((identity) =>
         ocsp.useIdentity(identity),
       ).catch((error: unknown) => log("ocsp").error({ err: error }, "responder renewal failed"));
     }

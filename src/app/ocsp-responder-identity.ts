@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { ocspResponderId, type CertificateAuthority } from "../ca/authority.js";
+import type { AuditTrail } from "../core/audit-trail.js";
 import type { Clock } from "../core/clock.js";
 import type { Hsm } from "../keys/hsm.js";
 import type { ResponderIdentity } from "../ocsp/ocsp-responder.js";
@@ -21,6 +22,7 @@ export async function ensureResponderIdentity(
   authority: CertificateAuthority,
   store: GdsStore,
   clock: Clock,
+  audit: AuditTrail,
 ): Promise<ResponderIdentity> {
   const { signer } = await hsm.caSigner(ocspKeyLabel, 2048);
   const records = await store.certificates.listForApplication(ocspResponderId);
@@ -30,9 +32,15 @@ export async function ensureResponderIdentity(
       && record.authorityKeyId === authority.authorityKeyId())
     .map((record) => Buffer.from(record.der, "base64"))
     .find((der) => publicKeyInfo(der).equals(signer.publicKeyInfo));
-  const certificateDer = current
-    ?? Buffer.from((await authority.issueOcspResponder(signer.publicKeyInfo, validityDays)).der,
-      "base64");
+  const certificateDer = current ?? await issue();
+  async function issue(): Promise<Buffer> {
+    const record = await authority.issueOcspResponder(signer.publicKeyInfo, validityDays);
+    await audit.record("certificate.issued", "security-handler", {
+      applicationId: record.applicationId, serialNumber: record.serialNumber,
+      thumbprint: record.thumbprint, certificateTypeId: record.certificateTypeId,
+    });
+    return Buffer.from(record.der, "base64");
+  }
   const notAfter = new Date(new X509Certificate(certificateDer).validTo);
   return { signer, certificateDer, notAfter };
 }

@@ -57,7 +57,10 @@ describe("OCSP responder, as openssl ocsp sees it", () => {
 
   it("answers a CertID hashed with SHA-256 as well as SHA-1", async () => {
     const { file } = await issueTo(fixture.gds!, scratch, "sha256");
-    const result = await ask(file, "-sha256", "-no_nonce");
+    // The digest option applies to the -cert that follows it.
+    const result = await opensslAsync(["ocsp", "-issuer", caFile, "-sha256", "-cert", file,
+      "-url", url, "-CAfile", caFile, "-no_nonce", "-resp_text"]);
+    expect(result.stdout).toContain("Hash Algorithm: sha256");
     expect(result.stderr).toContain("Response verify OK");
     expect(result.stdout).toContain(`${file}: good`);
   });
