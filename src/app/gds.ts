@@ -112,11 +112,15 @@ async function startOnHsm(
   // name its URL. Routes of the HTTPS listener (EST, REST) register below, before it starts.
   const http = new HttpServer({ host: settings.http.host ?? settings.host,
     port: settings.http.port, httpsPort: settings.http.httpsPort, log: log("http") });
-  cleanup.push(() => http.stop());
   http.register(crlDistributionRoutes(authority, clock));
   const ocsp = new OcspResponder({ issuerCertificateDer: authority.certificate(),
     identity: await ensureResponderIdentity(hsm, authority, store, clock, audit),
     ledger: store.certificates, clock, log: log("ocsp"), nonce: settings.http.ocspNonce });
+  // Answers being signed behind finish before the token and store close.
+  cleanup.push(async () => {
+    await http.stop();
+    await ocsp.idle();
+  });
   http.register(ocspRoutes(ocsp, clock));
   const httpUrl = await http.startHttp();
   const publicUrl = publicBaseUrl(settings, httpUrl);

@@ -75,14 +75,14 @@ export class HttpServer {
    */
   async startHttp(): Promise<string> {
     this.plain = this.instance("http");
-    await this.plain.listen({ host: this.options.host ?? "::", port: this.options.port });
+    await listen(this.plain, this.options.host, this.options.port);
     return urlOf("http", this.plain);
   }
 
   async startHttps(identity: HttpsIdentity): Promise<string> {
     this.secure = this.instance("https", { ...tlsOptions(identity), requestCert: true,
       rejectUnauthorized: false });
-    await this.secure.listen({ host: this.options.host ?? "::", port: this.options.httpsPort });
+    await listen(this.secure, this.options.host, this.options.httpsPort);
     return urlOf("https", this.secure);
   }
 
@@ -144,6 +144,24 @@ export function verifiedClientCertificate(request: FastifyRequest): Buffer | und
   if (!socket.encrypted || !socket.authorized || !socket.getPeerCertificate) return undefined;
   const peer = socket.getPeerCertificate();
   return peer && peer.raw ? peer.raw : undefined;
+}
+
+/**
+ * No host means every interface: IPv6 and IPv4 through "::", or IPv4 alone on a machine without
+ * IPv6 (fastify's own default would be localhost only).
+ */
+async function listen(app: FastifyInstance, host: string | undefined, port: number) {
+  if (host !== undefined) {
+    await app.listen({ host, port });
+    return;
+  }
+  try {
+    await app.listen({ host: "::", port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EAFNOSUPPORT" && code !== "EADDRNOTAVAIL") throw error;
+    await app.listen({ host: "0.0.0.0", port });
+  }
 }
 
 function tlsOptions(identity: HttpsIdentity) {
