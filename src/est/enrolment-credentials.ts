@@ -79,12 +79,21 @@ export class EnrolmentCredentials {
 
   /** The live credential these Basic credentials name; anything else is one refusal. */
   async authenticate(credentialId: string, password: string): Promise<EnrolmentCredentialRecord> {
-    const refused = new GdsError("UserAccessDenied", "the enrolment credential is not valid");
-    if (!credentialIdPattern.test(credentialId)) throw refused;
+    const record = await this.live(credentialId);
+    if (!(await verifyPassword(password, record.secretHash))) throw refusal();
+    return record;
+  }
+
+  /**
+   * The credential as stored now, if still live. The password check takes tens of
+   * milliseconds; a caller re-reads the record after it, so that a credential spent meanwhile
+   * by a concurrent enrolment is not used twice.
+   */
+  async live(credentialId: string): Promise<EnrolmentCredentialRecord> {
+    if (!credentialIdPattern.test(credentialId)) throw refusal();
     const record = await this.store.get(credentialId);
-    if (!record || record.spentAt) throw refused;
-    if (this.clock.now().getTime() >= Date.parse(record.expiresAt)) throw refused;
-    if (!(await verifyPassword(password, record.secretHash))) throw refused;
+    if (!record || record.spentAt) throw refusal();
+    if (this.clock.now().getTime() >= Date.parse(record.expiresAt)) throw refusal();
     return record;
   }
 
@@ -95,4 +104,8 @@ export class EnrolmentCredentials {
   async spend(record: EnrolmentCredentialRecord, requestId: string): Promise<void> {
     await this.store.replace({ ...record, requestId, spentAt: this.clock.now().toISOString() });
   }
+}
+
+function refusal(): GdsError {
+  return new GdsError("UserAccessDenied", "the enrolment credential is not valid");
 }

@@ -7,7 +7,10 @@ import type { CertificateRequests } from "../gds/certificate-requests.js";
 import type { Logger } from "../log/logger.js";
 import type { CertificateStore, ApplicationStore } from "../store/store.js";
 import { sameIdentity } from "./certificate-identity.js";
-import type { EnrolmentCredentials } from "./enrolment-credentials.js";
+import type {
+  EnrolmentCredentialRecord,
+  EnrolmentCredentials,
+} from "./enrolment-credentials.js";
 
 export type EnrolmentResult =
   | { state: "issued"; certificate: Buffer; issuerCertificates: Buffer[] }
@@ -32,6 +35,7 @@ const dayMs = 86_400_000;
 export class EstEnrolment {
   /** Held re-enrolments by the serial number of the certificate that asked; see README. */
   private readonly heldRenewals = new Map<string, string>();
+  private readonly enrolling = new Set<string>();
 
   constructor(
     private readonly requests: CertificateRequests,
@@ -49,7 +53,26 @@ export class EstEnrolment {
     csr: Buffer,
     groupId?: string,
   ): Promise<EnrolmentResult> {
-    const credential = await this.credentials.authenticate(credentialId, password);
+    await this.credentials.authenticate(credentialId, password);
+    // One-time means one request: a second enrolment racing the first is turned away, and
+    // the record is read again once this one holds the credential.
+    if (this.enrolling.has(credentialId)) {
+      throw new GdsError("InvalidState", "an enrolment with this credential is under way");
+    }
+    this.enrolling.add(credentialId);
+    try {
+      return await this.enrolWith(await this.credentials.live(credentialId), csr, groupId);
+    } finally {
+      this.enrolling.delete(credentialId);
+    }
+  }
+
+  private async enrolWith(
+    credential: EnrolmentCredentialRecord,
+    csr: Buffer,
+    groupId: string | undefined,
+  ): Promise<EnrolmentResult> {
+    const credentialId = credential.credentialId;
     const caller = applicationCaller(credential.applicationId, `est:${credentialId}`);
 
     // A retry after 202 collects the held request; its body is not a new request.
@@ -64,7 +87,10 @@ export class EstEnrolment {
     return result;
   }
 
-  async simpleReenroll(clientCertificate: Buffer | undefined, csr: Buffer): Promise<EnrolmentResult> {
+  async simpleReenroll(
+    clientCertificate: Buffer | undefined,
+    csr: Buffer,
+  ): Promise<EnrolmentResult> {
     const current = await this.renewable(clientCertificate);
     const caller = applicationCaller(current.applicationId, `est:${current.serialNumber}`);
     const application = await this.store.applications.get(current.applicationId);
@@ -81,7 +107,12 @@ export class EstEnrolment {
     }
     const requestId = held ?? await this.requests.startSigningRequest(caller,
       current.applicationId, current.certificateGroupId, current.certificateTypeId, csr);
-    const result = await this.collect(caller, current.applicationId, requestId);
+    const result = await this.collect(caller, current.applicationId, requestId)
+      .catch((error: unknown) => {
+        // A rejected renewal is answered once; the next attempt opens a new request.
+        this.heldRenewals.delete(current.serialNumber);
+        throw error;
+      });
     if (result.state === "pending") this.heldRenewals.set(current.serialNumber, requestId);
     else this.heldRenewals.delete(current.serialNumber);
     return result;
@@ -100,7 +131,8 @@ export class EstEnrolment {
       throw new GdsError("UserAccessDenied", "the client certificate was not issued here");
     }
     if (status === "Revoked") {
-      this.log.warn({ serialNumber: record.serialNumber }, "renewal of a revoked certificate refused");
+      this.log.warn({ serialNumber: record.serialNumber },
+        "renewal of a revoked certificate refused");
       throw new GdsError("UserAccessDenied", "the client certificate is revoked");
     }
     if (status === "TimeInvalid" && !this.withinGrace(record)) {

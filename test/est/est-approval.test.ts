@@ -81,7 +81,8 @@ describe("EST under a manual approval policy", () => {
       const der = scratch.write("held.p7", Buffer.from(collected.text, "base64"));
       const pem = opensslOk(["pkcs7", "-inform", "DER", "-in", der, "-print_certs"]);
       const certificate = new X509Certificate(pem);
-      expect(certificate.serialNumber.toLowerCase()).toBe(serialNumber.replace(/^0+/, ""));
+      expect(certificate.serialNumber.toLowerCase().replace(/^0+/, ""))
+        .toBe(serialNumber.replace(/^0+/, ""));
       expect(certificate.verify(new X509Certificate(fixture.caPem).publicKey)).toBe(true);
       // Delivered once: the credential is now spent.
       expect((await enrol()).status).toBe(401);

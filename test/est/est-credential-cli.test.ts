@@ -64,5 +64,6 @@ describe("security-handler est credential (OPC UA CreateEstCredential)", () => {
       ...cliFlags()], { SH_PASSWORD: adminPassword });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("BadNotFound");
-  });
+    // Each CLI run starts node and opens a SignAndEncrypt session: slow on a loaded machine.
+  }, 180_000);
 });

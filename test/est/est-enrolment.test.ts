@@ -165,6 +165,20 @@ describe("EST with curl and openssl", () => {
     expect(answer.body).toContain("CertificateUriInvalid");
   });
 
+  it("a credential used twice at once delivers one certificate only", async () => {
+    const applicationUri = "urn:test:est:plant-d";
+    const applicationId = await fixture.register(applicationUri, token);
+    const credential = await credentialFor(applicationId);
+    const csr = request("plant-d", "/CN=Plant D", `URI:${applicationUri}`);
+    const answers = await Promise.all([enrol(credential, csr.body), enrol(credential, csr.body),
+      enrol(credential, csr.body)]);
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.every((status) => [200, 401, 409].includes(status))).toBe(true);
+    const issued = await fixture.gds.gds!.store.certificates.listForApplication(applicationId);
+    expect(issued).toHaveLength(1);
+  });
+
   it("refuses wrong credentials with a Basic challenge", async () => {
     const applicationId = await fixture.register("urn:test:est:plant-c", token);
     const credential = await credentialFor(applicationId);

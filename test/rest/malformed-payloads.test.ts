@@ -28,7 +28,8 @@ interface Case {
 
 const valid = JSON.stringify(serverInput("urn:test:malformed:new"));
 const restCases: Case[] = [
-  { name: "truncated JSON", contentType: "application/json", body: valid.slice(0, 40), status: 400 },
+  { name: "truncated JSON", contentType: "application/json", body: valid.slice(0, 40),
+    status: 400 },
   { name: "not JSON at all", contentType: "application/json", body: "hello", status: 400 },
   { name: "empty JSON body", contentType: "application/json", body: "", status: 400 },
   { name: "JSON array", contentType: "application/json", body: "[1,2]", status: 400 },

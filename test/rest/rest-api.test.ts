@@ -3,6 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCodes } from "../../src/core/errors.js";
 import { opensslOk, ScratchDirectory } from "../ca/openssl.js";
+import { adminPassword } from "../support/gds-fixture.js";
 import { httpsCall } from "./https-client.js";
 import { expectError, RestFixture, serverInput } from "./rest-fixture.js";
 
@@ -35,7 +36,8 @@ async function enrolled(applicationId: string, applicationUri: string, name: str
     .json<{ credentialId: string; password: string }>();
   await opensslAsync(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout",
     scratch.file(`${name}.key`), "-subj", `/CN=${name}`, "-addext",
-    `subjectAltName=URI:${applicationUri}`, "-outform", "DER", "-out", scratch.file(`${name}.der`)]);
+    `subjectAltName=URI:${applicationUri}`, "-outform", "DER",
+    "-out", scratch.file(`${name}.der`)]);
   const answer = await httpsCall(`${fixture.httpsUrl}/.well-known/est/simpleenroll`, {
     method: "POST", ca: fixture.caPem, body: scratch.read(`${name}.der`).toString("base64"),
     headers: { "content-type": "application/pkcs10", authorization: `Basic ${Buffer.from(
@@ -62,6 +64,22 @@ describe("REST authentication", () => {
       "UserAccessDenied");
     expectError(await httpsCall(fixture.api("/applications"), { ca: fixture.caPem,
       headers: { authorization: "Basic YWRtaW46eA==" } }), 401, "UserAccessDenied");
+  });
+});
+
+describe("REST secrets", () => {
+  it("passwords, bearer tokens and EST credential passwords never reach the log", async () => {
+    const applicationId = await fixture.register("urn:test:rest:secrets", admin);
+    const created = await fixture.call("POST", `/applications/${applicationId}/est-credentials`,
+      {}, admin);
+    expect(created.headers["cache-control"]).toBe("no-store");
+    const { password } = created.json<{ password: string }>();
+    await fixture.call("POST", "/tokens", { userName: "admin", password: "wrong secret 42" });
+    const output = fixture.gds.output();
+    expect(output).toContain("bearer token issued");
+    for (const secret of [adminPassword, admin, password, "wrong secret 42"]) {
+      expect(output).not.toContain(secret);
+    }
   });
 });
 

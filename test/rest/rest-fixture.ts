@@ -51,7 +51,8 @@ export class RestFixture {
   }
 
   async register(applicationUri: string, token: string, host = "plant-host"): Promise<string> {
-    const answer = await this.call("POST", "/applications", serverInput(applicationUri, host), token);
+    const input = serverInput(applicationUri, host);
+    const answer = await this.call("POST", "/applications", input, token);
     expect(answer.status, answer.text).toBe(201);
     return answer.json<{ applicationId: string }>().applicationId;
   }

@@ -80,7 +80,8 @@ export function estPlugin(services: EstServices): FastifyPluginAsync {
 
     app.post("/simplereenroll", async (request, reply) => {
       const csr = decodeBase64Body(request.body);
-      return answer(reply, await enrolment.simpleReenroll(presentedClientCertificate(request), csr));
+      const certificate = presentedClientCertificate(request);
+      return answer(reply, await enrolment.simpleReenroll(certificate, csr));
     });
   };
 }

@@ -57,7 +57,9 @@ export function httpErrorOf(error: unknown, log: Logger): HttpError {
   }
   if (isGdsError(error)) {
     const statusCode = httpStatusOf[error.code];
-    if (statusCode >= 500) log.error({ err: error.cause ?? error, code: error.code }, "request failed");
+    if (statusCode >= 500) {
+      log.error({ err: error.cause ?? error, code: error.code }, "request failed");
+    }
     else log.warn({ code: error.code, reason: error.message }, "request refused");
     return { statusCode, code: error.code, message: error.message };
   }

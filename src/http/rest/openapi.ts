@@ -18,7 +18,8 @@ const serial = "{serialNumber}";
 
 const operations: Operation[] = [
   { method: "post", path: "/tokens", summary: "Sign in: a bearer token for 15 minutes",
-    body: schemas.tokenRequestSchema, ok: { status: 201, schema: schemas.tokenSchema }, open: true },
+    body: schemas.tokenRequestSchema, ok: { status: 201, schema: schemas.tokenSchema },
+    open: true },
   { method: "get", path: "/applications", summary: "QueryApplications",
     query: schemas.applicationQuerySchema, ok: { status: 200 } },
   { method: "post", path: "/applications", summary: "RegisterApplication (DiscoveryAdmin)",
@@ -96,7 +97,7 @@ function describe(operation: Operation): object {
     schema: { $ref: "#/components/schemas/Error" } } } };
   return {
     summary: operation.summary,
-    ...(operation.open ? { security: [] } : { security: [{ bearer: [] }, { clientCertificate: [] }] }),
+    security: operation.open ? [] : [{ bearer: [] }, { clientCertificate: [] }],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.body
       ? { requestBody: { required: true, content: { [json]: { schema: operation.body } } } }

@@ -79,7 +79,9 @@ export const applicationQuerySchema = {
 } as const;
 
 /** Ids are GUIDs and hex serial numbers: short, and nothing a path could be abused with. */
-const idSchema = { type: "string", minLength: 1, maxLength: 64, pattern: "^[0-9A-Za-z:-]+$" } as const;
+const idSchema = {
+  type: "string", minLength: 1, maxLength: 64, pattern: "^[0-9A-Za-z:-]+$",
+} as const;
 
 export const idParamsSchema = (name: string) => ({
   type: "object",
