@@ -13,8 +13,9 @@ export function addEstCommands(program: Command): void {
       withAdmin(flags, async (client) => {
         const hours = Number(flags.validHours);
         if (!Number.isInteger(hours) || hours < 1) throw new Error("--valid-hours: 1 to 720");
+        const id = await client.productNodeId(applicationId);
         const result = await call(client, "CreateEstCredential", [
-          new Variant({ dataType: DataType.NodeId, value: await client.productNodeId(applicationId) }),
+          new Variant({ dataType: DataType.NodeId, value: id }),
           new Variant({ dataType: DataType.UInt32, value: hours }),
         ]);
         print({
