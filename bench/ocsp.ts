@@ -111,7 +111,9 @@ const opensslResponder = spawn("openssl", ["ocsp", "-index", indexFile, "-port",
   String(opensslPort), "-rsigner", rsignerFile, "-rkey", rkeyFile, "-CA", caFile, "-nmin", "60",
   "-ignore_err"], { env, stdio: ["ignore", "ignore", "pipe"] });
 let opensslLog = "";
-opensslResponder.stderr.on("data", (chunk: Buffer) => (opensslLog = (opensslLog + chunk).slice(-2000)));
+opensslResponder.stderr.on("data", (chunk: Buffer) => {
+  opensslLog = (opensslLog + chunk.toString()).slice(-2000);
+});
 // Connecting to probe it would not do: openssl 3.0 with -ignore_err spins on a connection
 // closed before a request arrived. It says when it listens.
 await new Promise<void>((resolve, reject) => {
@@ -137,7 +139,8 @@ console.log(`our responder:   ${rate(ourResult)} answers/s ` +
 console.log(`openssl ocsp:    ${rate(opensslResult)} answers/s ` +
   `(${opensslResult.successful}/${opensslResult.answers} successful, ` +
   `${opensslResult.failures} failures)`);
-console.log(`ratio:           ${(Number(rate(ourResult)) / Number(rate(opensslResult))).toFixed(1)}x`
+const ratio = Number(rate(ourResult)) / Number(rate(opensslResult));
+console.log(`ratio:           ${ratio.toFixed(1)}x`
   + ` (concurrency ${concurrency}, ${seconds} s each, ${certificates} certificates)`);
 if (opensslResult.successful === 0) console.log(`openssl ocsp said: ${opensslLog}`);
 opensslResponder.kill("SIGTERM");
