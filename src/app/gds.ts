@@ -12,6 +12,10 @@ import { CertificateRequests } from "../gds/certificate-requests.js";
 import { UserAdministration } from "../identity/user-administration.js";
 import { UserCertificates } from "../identity/user-certificates.js";
 import { UserDirectory } from "../identity/user-directory.js";
+import { crlDistributionRoutes } from "../http/crl-distribution.js";
+import { HttpServer } from "../http/http-server.js";
+import { ocspRoutes } from "../http/ocsp-routes.js";
+import { OcspResponder } from "../ocsp/ocsp-responder.js";
 import { openHsm, type Hsm } from "../keys/hsm.js";
 import { embeddedTokenExists } from "../keys/softhsm.js";
 import type { Logger } from "../log/logger.js";
@@ -24,10 +28,15 @@ import { openAuditTrail } from "./audit-trail.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { authorityFilesExist, writeAuthorityFiles } from "./authority-files.js";
 import { keyPairsFor } from "./key-pairs.js";
+import { httpsIdentity, publicBaseUrl, publicationUrls } from "./http-front-end.js";
+import { ensureResponderIdentity, responderIdentityDue } from "./ocsp-responder-identity.js";
 import { ensureOwnCertificate } from "./own-certificate.js";
+import { estAndRestRoutes } from "./est-rest-routes.js";
 
 export interface RunningGds {
   endpointUrl: string;
+  /** Plain HTTP (CRL, OCSP) and HTTPS listeners, and the base URL certificates name. */
+  http: { httpUrl: string; httpsUrl: string; publicUrl: string };
   authority: CertificateAuthority;
   store: GdsStore;
   stop(): Promise<void>;
@@ -114,6 +123,24 @@ async function startOnHsm(
     await audit.record("user.created", "security-handler", { userName: "admin" });
   }
 
+  // HTTP: the plain listener comes up before any certificate is issued, since certificates
+  // name its URL. Routes of the HTTPS listener (EST, REST) register below, before it starts.
+  const http = new HttpServer({ host: settings.http.host ?? settings.host,
+    port: settings.http.port, httpsPort: settings.http.httpsPort, log: log("http") });
+  http.register(crlDistributionRoutes(authority, clock));
+  const ocsp = new OcspResponder({ issuerCertificateDer: authority.certificate(),
+    identity: await ensureResponderIdentity(hsm, authority, store, clock, audit),
+    ledger: store.certificates, clock, log: log("ocsp"), nonce: settings.http.ocspNonce });
+  // Answers being signed behind finish before the token and store close.
+  cleanup.push(async () => {
+    await http.stop();
+    await ocsp.idle();
+  });
+  http.register(ocspRoutes(ocsp, clock));
+  const httpUrl = await http.startHttp();
+  const publicUrl = publicBaseUrl(settings, httpUrl);
+  authority.usePublicationUrls(publicationUrls(publicUrl));
+
   const renewalWindowMs = settings.renewalWindowDays * dayMs;
   const pkiDir = join(settings.dataDir, "pki");
   const own = await ensureOwnCertificate({
@@ -134,11 +161,19 @@ async function startOnHsm(
   const userCertificates = new UserCertificates(store.users,
     (certificate) => authority.status(certificate), clock, log("users"), audit);
 
+  const est = await estAndRestRoutes({ dataDir: settings.dataDir, store, authority,
+    directory, requests, certificates, users, audit, clock, log,
+    renewAfterExpiryDays: settings.est.renewAfterExpiryDays });
+  for (const routes of est.routes) http.register(routes);
+  const httpsUrl = await http.startHttps(await httpsIdentity(own, authority));
+  log("http").info({ httpUrl, httpsUrl, publicUrl }, "HTTP listening");
+
   const server = new GdsServer({
     host: settings.host, port: settings.port, hostname: settings.hostname,
     applicationUri: settings.applicationUri, pkiDir, ...own,
     strictChannelCertificates: settings.strictChannelCertificates,
     directory, requests, certificates, groups, users, userAdministration, userCertificates,
+    estCredentials: est.credentials,
     trustList: (groupId) => authority.trustList(groupId), certificateEvents,
     authority, sessionLimits: options.sessionLimits, log: log("opcua"),
   });
@@ -148,21 +183,29 @@ async function startOnHsm(
 
   // Every new CRL reaches the channel checks, the TrustList objects and DATA_DIR/ca at once.
   authority.onCrlPublished(async (_crl, thisUpdate) => {
+    await ocsp.revocationsChanged();
     await audit.record("crl.published", "security-handler", {
       crlNumber: authority.crlNumber().toString(), thisUpdate: thisUpdate.toISOString(),
     });
     await writeAuthorityFiles(settings.dataDir, authority);
     await server.refreshAuthorityCrl();
     server.refreshTrustLists(thisUpdate);
+    http.updateHttpsIdentity(await httpsIdentity(own, authority));
   });
   const crlTimer = setInterval(() => {
     authority.refreshCrlIfDue()
       .catch((error: unknown) => log("ca").error({ err: error }, "CRL refresh failed"));
+    if (responderIdentityDue(ocsp.identityInUse(), clock)) {
+      ensureResponderIdentity(hsm, authority, store, clock, audit).then((identity) =>
+        ocsp.useIdentity(identity),
+      ).catch((error: unknown) => log("ocsp").error({ err: error }, "responder renewal failed"));
+    }
   }, crlCheckIntervalMs);
   crlTimer.unref();
 
   return {
     endpointUrl,
+    http: { httpUrl, httpsUrl, publicUrl },
     authority,
     store,
     stop: async () => {

@@ -23,6 +23,8 @@ export const auditActions = [
   "push.succeeded",
   "push.failed",
   "trustlist.pushed",
+  // EST enrolment credentials (src/est)
+  "est.credential.created",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

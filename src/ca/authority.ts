@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createHash } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
 import { Name } from "@peculiar/x509";
 import type { Clock } from "../core/clock.js";
@@ -11,8 +11,11 @@ import type { Logger } from "../log/logger.js";
 import type { GdsStore } from "../store/store.js";
 import type { CaProfile } from "./ca-profile.js";
 import { signerAlgorithm } from "./certificate-builder.js";
-import { issueApplicationCertificate } from "./certificate-issuer.js";
+import type { PublicationUrls } from "./certificate-extensions.js";
+import { issueApplicationCertificate, publicationExtensions } from "./certificate-issuer.js";
 import { checkProfilesFitCaKey, type CertificateProfile } from "./certificate-profile.js";
+import { encodeDistinguishedName } from "./distinguished-name.js";
+import { issueOcspResponderCertificate } from "./ocsp-responder-certificate.js";
 import { checkCertificationRequest } from "./certification-request-check.js";
 import { parseCertificationRequest } from "./certification-request.js";
 import { buildCrl } from "./crl-builder.js";
@@ -23,6 +26,8 @@ import { generateSerialNumber } from "./serial-number.js";
 import { thumbprint } from "./thumbprint.js";
 
 const authorityId = "default";
+/** applicationId and requestId of the delegated OCSP responder's certificates. */
+export const ocspResponderId = "ocsp-responder";
 const dayMs = 86_400_000;
 /** Certificates start a little in the past so that a peer with a slow clock accepts them. */
 const backdateMs = 5 * 60_000;
@@ -50,6 +55,7 @@ export type DirectIssue = IssueInput;
 export class CertificateAuthority {
   private readonly crls: CrlPublisher;
   private readonly policyIds = new WeakMap<CertificateProfile, string>();
+  private publication: Buffer[] = [];
 
   private constructor(
     private readonly options: AuthorityOptions,
@@ -122,6 +128,14 @@ export class CertificateAuthority {
     return key.algorithm === "RSA" ? key.minBits : undefined;
   }
 
+  /**
+   * From now on every issued certificate names these URLs (CRL distribution point, OCSP and
+   * caIssuers); certificates issued before keep what they had.
+   */
+  usePublicationUrls(urls: PublicationUrls): void {
+    this.publication = publicationExtensions(urls);
+  }
+
   /** Signs and stores a certificate; the store refuses a serial twice, so a clash retries. */
   async issueDirect(input: DirectIssue): Promise<IssuedCertificateRecord> {
     const profile = this.profile(input.certificateTypeId);
@@ -141,6 +155,7 @@ export class CertificateAuthority {
         profile,
         serialNumber,
         notBefore,
+        publicationExtensions: this.publication,
       });
       const record = this.certificateRecord(der, serialNumber, notBefore, input);
       try {
@@ -152,6 +167,37 @@ export class CertificateAuthority {
         }
       }
     }
+  }
+
+  /**
+   * Issues and records the delegated OCSP responder certificate for a key of the caller's
+   * (kept in the HSM); recorded under applicationId `ocsp-responder` like any issued certificate.
+   */
+  async issueOcspResponder(publicKeyInfo: Buffer, validityDays: number):
+    Promise<IssuedCertificateRecord> {
+    const notBefore = wholeSeconds(this.options.clock.now().getTime() - backdateMs);
+    const subject = encodeDistinguishedName(
+      "CN=Security Handler OCSP Responder, O=Security Handler");
+    const serialNumber = generateSerialNumber();
+    const der = await issueOcspResponderCertificate({
+      signer: this.options.signer, issuerCertificateDer: this.certificateDer, subject,
+      publicKeyInfo, serialNumber, notBefore,
+      notAfter: new Date(notBefore.getTime() + validityDays * dayMs),
+    });
+    const certificate = new X509Certificate(der);
+    const record: IssuedCertificateRecord = {
+      serialNumber, thumbprint: thumbprint(der), applicationId: ocspResponderId,
+      requestId: ocspResponderId, certificateGroupId: "", certificateTypeId: "OcspSigning",
+      subject: certificate.subject.replace(/\n/g, ", "), notBefore: notBefore.toISOString(),
+      notAfter: new Date(certificate.validTo).toISOString(), authorityKeyId: this.keyId,
+      der: der.toString("base64"), issuedAt: this.options.clock.now().toISOString(),
+    };
+    await this.options.store.certificates.insert(record);
+    this.options.log.info(
+      { serialNumber, thumbprint: record.thumbprint, notAfter: record.notAfter },
+      "OCSP responder certificate issued",
+    );
+    return record;
   }
 
   issuerCertificates(): Buffer[] {
@@ -172,6 +218,10 @@ export class CertificateAuthority {
 
   crlThisUpdate(): Date {
     return this.crls.current().thisUpdate;
+  }
+
+  crlNextUpdate(): Date {
+    return this.crls.current().nextUpdate;
   }
 
   trustList(_certificateGroupId: string): TrustListContent {

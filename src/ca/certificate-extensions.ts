@@ -1,6 +1,7 @@
 import {
   booleanTrue,
   contextTag,
+  nullValue,
   objectIdentifier,
   octetString,
   sequence,
@@ -19,8 +20,14 @@ export const extensionOids = {
   cRLNumber: "2.5.29.20",
   reasonCode: "2.5.29.21",
   authorityKeyIdentifier: "2.5.29.35",
+  cRLDistributionPoints: "2.5.29.31",
   extKeyUsage: "2.5.29.37",
+  authorityInfoAccess: "1.3.6.1.5.5.7.1.1",
+  ocspNoCheck: "1.3.6.1.5.5.7.48.1.5",
 } as const;
+
+/** AccessDescription methods (RFC 5280 4.2.2.1). */
+const accessMethodOids = { ocsp: "1.3.6.1.5.5.7.48.1", caIssuers: "1.3.6.1.5.5.7.48.2" };
 
 /** KeyUsage bits in the order of their bit numbers. */
 export const keyUsageBits = [
@@ -99,4 +106,41 @@ export function subjectKeyIdentifierExtension(keyIdentifier: Buffer): Buffer {
 export function authorityKeyIdentifier(keyIdentifier: Buffer): Buffer {
   const value = sequence(tlv(contextTag(0, false), keyIdentifier));
   return extension(extensionOids.authorityKeyIdentifier, false, value);
+}
+
+/** Where relying parties find the CA's CRL, its OCSP responder and its certificate. */
+export interface PublicationUrls {
+  crl: string;
+  ocsp: string;
+  caIssuers: string;
+}
+
+const uniformResourceIdentifier = contextTag(6, false);
+
+function uriName(uri: string): Buffer {
+  // IA5String: plain printable ASCII, which URL.href always yields.
+  if (!/^[\x21-\x7e]+$/.test(uri)) throw new Error("a publication URL is not plain ASCII");
+  return tlv(uniformResourceIdentifier, Buffer.from(uri, "latin1"));
+}
+
+/** One DistributionPoint: a fullName URI, no reasons, no cRLIssuer (RFC 5280 4.2.1.13). */
+export function cRLDistributionPoints(url: string): Buffer {
+  // distributionPoint [0] DistributionPointName, whose fullName [0] is GeneralNames (implicit).
+  const fullName = tlv(contextTag(0, true), uriName(url));
+  const distributionPoint = sequence(tlv(contextTag(0, true), fullName));
+  return extension(extensionOids.cRLDistributionPoints, false, sequence(distributionPoint));
+}
+
+/** authorityInfoAccess with the OCSP responder and the caIssuers URL (RFC 5280 4.2.2.1). */
+export function authorityInfoAccess(urls: { ocsp: string; caIssuers: string }): Buffer {
+  const value = sequence(
+    sequence(objectIdentifier(accessMethodOids.ocsp), uriName(urls.ocsp)),
+    sequence(objectIdentifier(accessMethodOids.caIssuers), uriName(urls.caIssuers)),
+  );
+  return extension(extensionOids.authorityInfoAccess, false, value);
+}
+
+/** id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1): a delegated responder is not checked itself. */
+export function ocspNoCheck(): Buffer {
+  return extension(extensionOids.ocspNoCheck, false, nullValue());
 }

@@ -2,12 +2,15 @@ import { GdsError } from "../core/errors.js";
 import type { Signer } from "../keys/signer.js";
 import { buildCertificate, signerAlgorithm } from "./certificate-builder.js";
 import {
+  authorityInfoAccess,
   authorityKeyIdentifier,
   basicConstraints,
+  cRLDistributionPoints,
   extendedKeyUsage,
   keyUsage,
   subjectAltName,
   subjectKeyIdentifierExtension,
+  type PublicationUrls,
 } from "./certificate-extensions.js";
 import type { CertificateProfile } from "./certificate-profile.js";
 import { DerReader } from "./der-reader.js";
@@ -33,6 +36,8 @@ export interface ApplicationCertificateRequest {
   readonly notBefore: Date;
   /** Defaults to notBefore plus the profile's validityDays. */
   readonly notAfter?: Date;
+  /** cRLDistributionPoints and authorityInfoAccess, finished DER (publicationExtensions). */
+  readonly publicationExtensions?: readonly Buffer[];
 }
 
 const dayMilliseconds = 86_400_000;
@@ -92,6 +97,7 @@ export async function issueApplicationCertificate(
     subjectAltName(names, subjectIsEmpty),
     subjectKeyIdentifierExtension(subjectKeyIdentifier(publicKeyInfo)),
     authorityKeyIdentifier(issuer.keyIdentifier),
+    ...(request.publicationExtensions ?? []),
   ];
 
   return buildCertificate(signer, {
@@ -115,4 +121,9 @@ function checkSubject(subject: Buffer): boolean {
   } catch (error) {
     throw new GdsError("InvalidArgument", "subject is not a DER Name", error);
   }
+}
+
+/** Encoded once per URL set: the same two extensions go into every certificate. */
+export function publicationExtensions(urls: PublicationUrls): Buffer[] {
+  return [cRLDistributionPoints(urls.crl), authorityInfoAccess(urls)];
 }

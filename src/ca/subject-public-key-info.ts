@@ -110,6 +110,11 @@ function rsaPublicKey(parts: PublicKeyInfoParts): Buffer {
   return parts.subjectPublicKey;
 }
 
+/** The subjectPublicKey BIT STRING value: what OCSP's issuerKeyHash and ResponderID hash. */
+export function subjectPublicKeyBits(publicKeyInfo: Buffer): Buffer {
+  return splitPublicKeyInfo(publicKeyInfo).subjectPublicKey;
+}
+
 /**
  * keyIdentifier by RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value.
  * The same value serves as SKI of a certificate and as AKI of what its key signs.

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { Command, Option } from "commander";
 import { auditVerifyCommand } from "../audit/audit-verify-command.js";
 import { addAdminCommands } from "./admin-commands.js";
+import { addEstCommands } from "./est-commands.js";
 import { startCommand } from "./start-command.js";
 
 const productVersion = (createRequire(import.meta.url)("../../package.json") as {
@@ -32,11 +33,18 @@ program
   .option("--hsm-token-label <label>", "label of the token to use")
   .option("--hsm-pin-file <path>", "file holding the token's user PIN")
   .option("--hsm-pin-env <name>", "environment variable holding the token's user PIN")
+  .option("--http-host <host>", "interface of the HTTP listeners (default: --host)")
+  .option("--http-port <port>", "plain HTTP port: CRL, OCSP, CA certificate (default 58880)")
+  .option("--https-port <port>", "HTTPS port (default 58843)")
+  .option("--public-url <url>", "base URL of CRL, OCSP and CA certificate put in certificates")
+  .addOption(new Option("--ocsp-nonce <policy>", "OCSP requests with a nonce (default sign)")
+    .choices(["sign", "ignore"]))
   .addOption(new Option("--log-level <level>", "log level")
     .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
   .action(startCommand);
 
 addAdminCommands(program);
+addEstCommands(program);
 
 program.command("audit").description("the signed audit trail")
   .command("verify")

@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
+import { estKeys, estSettings, type EstSettings } from "./est-settings.js";
+import { httpFlags, httpKeys, httpSettings, type HttpSettings } from "./http-settings.js";
 
 /** Everything the GDS can be told at start; see README "Configuration". */
 export interface Settings {
@@ -20,6 +22,8 @@ export interface Settings {
   /** Per certificate group: approval "automatic" or "manual", registeredHostsOnly. */
   certificateGroups: Record<string, GroupPolicySettings>;
   logLevel: string;
+  http: HttpSettings;
+  est: EstSettings;
 }
 
 export interface GroupPolicySettings {
@@ -50,7 +54,7 @@ export class SettingsError extends Error {
 export const configFileName = "config.json";
 
 const topLevelKeys = ["host", "port", "hostname", "applicationUri", "strictChannelCertificates",
-  "renewalWindowDays", "hsm", "certificateGroups", "logLevel"];
+  "renewalWindowDays", "hsm", "certificateGroups", "logLevel", "http", "est"];
 const hsmKeys = ["module", "tokenLabel", "pinFile", "pinEnv", "sessions"];
 
 /** The command-line flag of a setting, named in error messages next to the setting. */
@@ -60,6 +64,7 @@ const flagOf: Record<string, string> = {
   renewalWindowDays: "--renewal-window-days", "hsm.module": "--hsm-module",
   "hsm.tokenLabel": "--hsm-token-label", "hsm.pinFile": "--hsm-pin-file",
   "hsm.pinEnv": "--hsm-pin-env", logLevel: "--log-level", "data-dir": "--data-dir",
+  ...httpFlags,
 };
 
 /**
@@ -75,6 +80,10 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
   refuseUnknown(file, topLevelKeys, "");
   const hsmFile = objectOr(file.hsm, "hsm");
   refuseUnknown(hsmFile, hsmKeys, "hsm.");
+  const httpFile = objectOr(file.http, "http");
+  refuseUnknown(httpFile, httpKeys, "http.");
+  const estFile = objectOr(file.est, "est");
+  refuseUnknown(estFile, estKeys, "est.");
   const listenHost = pick("host") === undefined ? undefined : hostName(pick("host"), "host");
   return {
     dataDir,
@@ -98,6 +107,8 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
     certificateGroups: groupPolicies(file.certificateGroups),
     logLevel: oneOf(pick("logLevel") ?? "info", "logLevel",
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    http: httpSettings(httpFile, flags, (setting, problem) => new SettingsError(setting, problem)),
+    est: estSettings(estFile, (setting, problem) => new SettingsError(setting, problem)),
   };
 }
 

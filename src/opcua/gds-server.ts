@@ -25,6 +25,7 @@ import { publishCertificateTypes } from "./certificate-group-nodes.js";
 import { ChannelCertificateManager } from "./channel-certificate-manager.js";
 import { UserCertificateManager } from "./user-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
+import { bindEstCredentialMethod, type EstCredentialIssuer } from "./est-credential-method.js";
 import { GdsAddressSpace, productNamespaceUri } from "./gds-address-space.js";
 import { bindQueryMethods } from "./query-methods.js";
 import { CallerResolver } from "./session-caller.js";
@@ -47,6 +48,8 @@ export interface GdsServerOptions {
   users: UserDirectory;
   userCertificates: UserCertificates;
   userAdministration: UserAdministration;
+  /** EST enrolment credentials, handed out by SecurityHandler.CreateEstCredential. */
+  estCredentials?: EstCredentialIssuer;
   trustList: (groupId: string) => TrustListContent;
   /** Raises the certificate audit events once the address space exists. */
   certificateEvents: CertificateAuditEvents;
@@ -143,6 +146,9 @@ export class GdsServer {
       ["RevokeCertificateBySerial",
         administration.getMethodByName("RevokeCertificateBySerial", gds.productIndex)!],
     ]));
+    if (this.options.estCredentials) {
+      bindEstCredentialMethod(gds, administration, this.options.estCredentials, callers, log);
+    }
     this.trustLists = this.options.groups.ids().map((groupId) => {
       const node = addressSpace.findNode(gds.trustListNodeId(groupId));
       if (!node) throw new Error(`the nodeset has no TrustList for ${groupId}`);

@@ -46,7 +46,8 @@ describe("security-handler start", () => {
     const dataDir = await mkdtemp(join(tmpdir(), "sh-cli-"));
     dirs.push(dataDir);
     const port = await freePort();
-    const gds = run(["start", "--data-dir", dataDir, "--host", "127.0.0.1", "--port", String(port)]);
+    const gds = run(["start", "--data-dir", dataDir, "--host", "127.0.0.1", "--port", String(port),
+      "--http-port", "0", "--https-port", "0"]);
 
     await until(() => gds.output.stdout.includes('"msg":"listening"'), gds.exited);
     const listening = gds.output.stdout.split("\n").find((line) => line.includes('"listening"'));

@@ -32,7 +32,8 @@ export class GdsFixture {
     const dataDir = await mkdtemp(join(tmpdir(), "sh-gds-"));
     if (config) await writeFile(join(dataDir, "config.json"), JSON.stringify(config));
     const settings = await loadSettings({
-      dataDir, host: "127.0.0.1", hostname: "127.0.0.1", port: 0, ...flags,
+      dataDir, host: "127.0.0.1", hostname: "127.0.0.1", port: 0, httpPort: 0, httpsPort: 0,
+      ...flags,
     });
     return new GdsFixture(dataDir, settings);
   }
