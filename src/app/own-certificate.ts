@@ -63,7 +63,8 @@ export async function ensureOwnCertificate(options: {
   // The file holds the chain (leaf, then CA): node-opcua sends it whole, so that a peer that
   // does not know our CA yet can still tell an incomplete chain from an untrusted one.
   await writeFile(files.certificateFile,
-    encodePem(certificate, "CERTIFICATE") + encodePem(options.authority.certificate(), "CERTIFICATE"));
+    encodePem(certificate, "CERTIFICATE")
+      + encodePem(options.authority.certificate(), "CERTIFICATE"));
   options.log.info({ serialNumber: issued.serialNumber, thumbprint: issued.thumbprint },
     "own certificate issued");
   return files;

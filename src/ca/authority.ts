@@ -290,7 +290,8 @@ export class CertificateAuthority {
     validUntil: Date;
   }> {
     const { nextUpdate } = this.crls.current();
-    const record = await this.options.store.certificates.getByThumbprint(thumbprint(certificateDer));
+    const record = await this.options.store.certificates
+      .getByThumbprint(thumbprint(certificateDer));
     if (!record || record.der !== certificateDer.toString("base64")) {
       return { status: "Unknown", validUntil: nextUpdate };
     }

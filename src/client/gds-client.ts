@@ -152,7 +152,11 @@ export class GdsClient {
     return this.nodeId(ids.DefaultApplicationGroup);
   }
 
-  async call(methodId: NodeId | number, inputArguments: Variant[], objectId?: NodeId): Promise<CallResult> {
+  async call(
+    methodId: NodeId | number,
+    inputArguments: Variant[],
+    objectId?: NodeId,
+  ): Promise<CallResult> {
     const result = await this.session.call({
       objectId: objectId ?? this.nodeId(ids.directory),
       methodId: typeof methodId === "number" ? this.nodeId(methodId) : methodId,
@@ -269,7 +273,9 @@ export class GdsClient {
     for (;;) {
       const result = await this.call(read,
         [handle, new Variant({ dataType: DataType.Int32, value: chunkSize })], trustListId);
-      if (result.statusCode !== StatusCodes.Good) throw new Error(`Read: ${result.statusCode.name}`);
+      if (result.statusCode !== StatusCodes.Good) {
+        throw new Error(`Read: ${result.statusCode.name}`);
+      }
       const chunk = result.outputs[0] as Buffer | null;
       if (!chunk || chunk.length === 0) break;
       chunks.push(chunk);
@@ -326,7 +332,9 @@ export class GdsClient {
 }
 
 export function nodeIdVariant(nodeId: NodeId): Variant {
-  return new Variant({ dataType: DataType.NodeId, arrayType: VariantArrayType.Scalar, value: nodeId });
+  return new Variant({
+    dataType: DataType.NodeId, arrayType: VariantArrayType.Scalar, value: nodeId,
+  });
 }
 
 function uint32Variant(value = 0): Variant {

@@ -32,7 +32,9 @@ export function isAbsoluteUri(value: string): boolean {
  */
 export function checkApplicationRecord(input: ApplicationRecordInput): void {
   const lists = [input.applicationNames, input.discoveryUrls, input.serverCapabilities];
-  if (lists.some((list) => list.length > maxListLength)) invalid("a list of the record is too long");
+  if (lists.some((list) => list.length > maxListLength)) {
+    invalid("a list of the record is too long");
+  }
   if (!isAbsoluteUri(input.applicationUri)) invalid("ApplicationUri must be an absolute URI");
   if (!isAbsoluteUri(input.productUri)) invalid("ProductUri must be an absolute URI");
   if (![0, 1, 2, 3].includes(input.applicationType)) invalid("ApplicationType must be 0 to 3");

@@ -15,7 +15,8 @@ export interface Authority {
     hosts: string[];
   };
   issueDirect(input: IssueInput): Promise<IssuedCertificateRecord>;
-  revoke(serialNumbers: string[], reason: string, actor: string): Promise<IssuedCertificateRecord[]>;
+  revoke(serialNumbers: string[], reason: string, actor: string):
+    Promise<IssuedCertificateRecord[]>;
   status(certificateDer: Buffer): Promise<{
     status: RevocationStatus;
     record?: IssuedCertificateRecord;

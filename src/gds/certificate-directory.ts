@@ -68,7 +68,8 @@ export class CertificateDirectory {
     }
     const { group, certificateTypeId } = this.groups.resolve(groupId, typeId);
 
-    const current = await this.store.certificates.latest(applicationId, group.id, certificateTypeId);
+    const current = await this.store.certificates
+      .latest(applicationId, group.id, certificateTypeId);
     if (!current) return true;
     const renewFrom = Date.parse(current.notAfter) - this.renewalWindowMs;
     return (
@@ -89,7 +90,8 @@ export class CertificateDirectory {
 
     const current: IssuedCertificateRecord[] = [];
     for (const certificateTypeId of group.certificateTypes) {
-      const latest = await this.store.certificates.latest(applicationId, group.id, certificateTypeId);
+      const latest = await this.store.certificates
+        .latest(applicationId, group.id, certificateTypeId);
       if (latest && !latest.revokedAt) current.push(latest);
     }
     return current.map((record) => ({

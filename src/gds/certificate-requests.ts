@@ -265,7 +265,8 @@ export class CertificateRequests {
 
     if (group.approval === "manual") {
       await this.store.requests.insert(request);
-      this.log.info({ requestId, applicationId: request.applicationId }, "request held for approval");
+      this.log.info({ requestId, applicationId: request.applicationId },
+        "request held for approval");
       return requestId;
     }
     await this.issueAndRecord(request, "insert");

@@ -13,7 +13,8 @@ export function requireCertificateRights(caller: Caller, applicationId: string):
   requireSecurityMode(caller, "SignAndEncrypt");
   if (caller.roles.has("CertificateAuthorityAdmin")) return;
   if (caller.selfAdminOf === applicationId) return;
-  throw new GdsError("UserAccessDenied", "the session may not manage this application's certificates");
+  throw new GdsError("UserAccessDenied",
+    "the session may not manage this application's certificates");
 }
 
 /** Reading certificate state of an application (status, trust list, certificates). */
@@ -21,7 +22,8 @@ export function requireCertificateReadRights(caller: Caller, applicationId: stri
   requireSecurityMode(caller, "SignAndEncrypt");
   if (readers.some((role) => caller.roles.has(role))) return;
   if (caller.selfAdminOf === applicationId) return;
-  throw new GdsError("UserAccessDenied", "the session may not read this application's certificates");
+  throw new GdsError("UserAccessDenied",
+    "the session may not read this application's certificates");
 }
 
 /** Changing a directory record: DiscoveryAdmin, or the application itself for an update. */

@@ -50,7 +50,8 @@ export class UserDirectory {
       throw new Error(`SH_ADMIN_PASSWORD must have at least ${minimumAdminPassword} characters`);
     }
 
-    const chosen = password && password.length > 0 ? password : randomBytes(18).toString("base64url");
+    const chosen = password && password.length > 0
+      ? password : randomBytes(18).toString("base64url");
     if (!password) {
       await writeFile(passwordFile, `${chosen}\n`, { mode: 0o600 });
       await chmod(passwordFile, 0o600); // a file left by an interrupted first start keeps its mode

@@ -128,11 +128,15 @@ export function bindCertificateDirectoryMethods(
 }
 
 function byteStrings(values: Buffer[]): Variant {
-  return new Variant({ dataType: DataType.ByteString, arrayType: VariantArrayType.Array, value: values });
+  return new Variant({
+    dataType: DataType.ByteString, arrayType: VariantArrayType.Array, value: values,
+  });
 }
 
 function nodeIds(values: unknown[]): Variant {
-  return new Variant({ dataType: DataType.NodeId, arrayType: VariantArrayType.Array, value: values });
+  return new Variant({
+    dataType: DataType.NodeId, arrayType: VariantArrayType.Array, value: values,
+  });
 }
 
 function invalidArgument(message: string): Error {

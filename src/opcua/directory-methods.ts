@@ -23,7 +23,8 @@ export function bindDirectoryMethods(
   bind("RegisterApplication", async (args, context) => {
     const { input } = decodeApplicationRecord(argument(args, 0, DataType.ExtensionObject));
     const applicationId = await directory.register(await callers.of(context, args), input);
-    return [new Variant({ dataType: DataType.NodeId, value: gds.applicationNodeId(applicationId) })];
+    const nodeId = gds.applicationNodeId(applicationId);
+    return [new Variant({ dataType: DataType.NodeId, value: nodeId })];
   });
 
   bind("UpdateApplication", async (args, context) => {

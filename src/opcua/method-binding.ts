@@ -57,6 +57,8 @@ export function byteStringArgument(args: Variant[], index: number): Buffer {
 
 export function uint32Argument(args: Variant[], index: number): number {
   const value = argument(args, index, DataType.UInt32);
-  if (typeof value !== "number") throw new GdsError("InvalidArgument", `argument ${index} is missing`);
+  if (typeof value !== "number") {
+    throw new GdsError("InvalidArgument", `argument ${index} is missing`);
+  }
   return value;
 }

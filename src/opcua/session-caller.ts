@@ -17,7 +17,8 @@ const securityModes: Partial<Record<MessageSecurityMode, SecurityMode>> = {
 };
 
 /** Finds the registered application a channel certificate stands for (ApplicationSelfAdmin). */
-export type CertificateOwner = (certificate: Buffer | null | undefined) => Promise<string | undefined>;
+export type CertificateOwner =
+  (certificate: Buffer | null | undefined) => Promise<string | undefined>;
 
 /** Builds the core's view of the caller from a node-opcua method-call context. */
 export class CallerResolver {

@@ -1,7 +1,10 @@
 import { StatusCodes, type StatusCode } from "node-opcua";
 import type { ErrorCode } from "../core/errors.js";
 
-/** The OPC UA answer for each domain error; the Record type makes the compiler check it is whole. */
+/**
+ * The OPC UA answer for each domain error; the Record type makes the compiler check it is
+ * whole.
+ */
 export const statusCodeOf: Record<ErrorCode, StatusCode> = {
   InvalidArgument: StatusCodes.BadInvalidArgument,
   NotFound: StatusCodes.BadNotFound,

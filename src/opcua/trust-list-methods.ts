@@ -93,7 +93,9 @@ export function bindTrustListMethods(
 
   const variable = (name: string) => trustList.getPropertyByName(name) as UAVariable | null;
   variable("OpenCount")?.bindVariable({
-    get: () => new Variant({ dataType: DataType.UInt16, value: Math.min(reader.openCount(), 65535) }),
+    get: () => new Variant({
+      dataType: DataType.UInt16, value: Math.min(reader.openCount(), 65535),
+    }),
   }, true);
   return {
     refresh(lastUpdate: Date) {
@@ -101,7 +103,8 @@ export function bindTrustListMethods(
       variable("Size")?.setValueFromSource(uint64(size));
       variable("Writable")?.setValueFromSource({ dataType: DataType.Boolean, value: false });
       variable("UserWritable")?.setValueFromSource({ dataType: DataType.Boolean, value: false });
-      variable("LastUpdateTime")?.setValueFromSource({ dataType: DataType.DateTime, value: lastUpdate });
+      variable("LastUpdateTime")
+        ?.setValueFromSource({ dataType: DataType.DateTime, value: lastUpdate });
     },
     closeSession(sessionId: string) {
       reader.closeSession(sessionId);

@@ -97,7 +97,11 @@ export class NedbCollection<T extends object> {
     return found ? strip(found) : undefined;
   }
 
-  async find(query: Partial<Record<keyof T, unknown>>, sort?: object, limit?: number): Promise<T[]> {
+  async find(
+    query: Partial<Record<keyof T, unknown>>,
+    sort?: object,
+    limit?: number,
+  ): Promise<T[]> {
     let cursor = this.db.find(query as never);
     if (sort) cursor = cursor.sort(sort);
     if (limit !== undefined) cursor = cursor.limit(limit);

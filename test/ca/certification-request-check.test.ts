@@ -3,7 +3,10 @@ import {
   loadCertificateProfile,
   type CertificateProfile,
 } from "../../src/ca/certificate-profile.js";
-import { checkCertificationRequest, maximumHosts } from "../../src/ca/certification-request-check.js";
+import {
+  checkCertificationRequest,
+  maximumHosts,
+} from "../../src/ca/certification-request-check.js";
 import { parseCertificationRequest } from "../../src/ca/certification-request.js";
 import { defaultProfileDirectory } from "../../src/ca/certificate-profile.js";
 import { gdsErrorOf } from "./gds-error.js";

@@ -43,7 +43,12 @@ describe("sign-in", () => {
   it("refuses the right password while locked, and accepts it once the lock ran out", async () => {
     const clock = new ManualClock(new Date("2026-01-01"));
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _e, done) => { lines.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write: (chunk, _e, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const store = await openNedbStore(undefined);
     const users = new UserDirectory(store.users, clock, createLogger({ destination: sink }),
       undefined, new SignInThrottle(clock, policy));

@@ -78,7 +78,8 @@ describe("pull enrolment over OPC UA with the CA key in SoftHSM", () => {
     expect(new X509Certificate(certificate).subjectAltName).toBe(`URI:${uri}, DNS:plant-host`);
   });
 
-  it("serves the CA certificate and its current CRL through the TrustList file methods", async () => {
+  it("serves the CA certificate and its current CRL through the TrustList file methods",
+    async () => {
     const applicationId = await registerServer(admin, "urn:plant:trustlist-reader");
     const result = await admin.getTrustList(applicationId, admin.defaultApplicationGroup);
     expectStatus(result.statusCode, StatusCodes.Good);

@@ -15,7 +15,9 @@ import { GdsClient } from "../../src/client/gds-client.js";
 import { thumbprintOf } from "../../src/identity/user-certificates.js";
 import { opensslOk, opensslRequest, ScratchDirectory } from "../ca/openssl.js";
 import { GdsFixture } from "../support/gds-fixture.js";
-import { connectClient, enrol, expectStatus, registerServer, serverRecord } from "../support/enrolment.js";
+import {
+  connectClient, enrol, expectStatus, registerServer, serverRecord,
+} from "../support/enrolment.js";
 
 /**
  * Every method x every identity x {Sign, SignAndEncrypt}, with the exact status code of each
@@ -78,7 +80,8 @@ const cases: Case[] = [
   { method: "QueryServers", allowed: "everyone",
     call: async (client) => (await client.queryServers({})).statusCode },
   { method: "GetCertificateGroups", allowed: "everyone",
-    call: async (client, context) => (await client.getCertificateGroups(context.thisApp)).statusCode },
+    call: async (client, context) =>
+      (await client.getCertificateGroups(context.thisApp)).statusCode },
   { method: "StartSigningRequest", allowed: ["caAdmin", "selfThis"],
     // The user-token group, so that the application's own channel certificate stays current.
     call: async (client, context) => (await client.startSigningRequest(context.thisApp,
@@ -96,15 +99,18 @@ const cases: Case[] = [
   { method: "GetTrustList", allowed: ["caAdmin", "operator", "selfThis"],
     call: async (client, context) => (await client.getTrustList(context.thisApp)).statusCode },
   { method: "GetCertificateStatus", allowed: ["caAdmin", "operator", "selfThis"],
-    call: async (client, context) => (await client.getCertificateStatus(context.thisApp)).statusCode },
+    call: async (client, context) =>
+      (await client.getCertificateStatus(context.thisApp)).statusCode },
   { method: "GetCertificates", allowed: ["caAdmin", "operator", "selfThis"],
-    call: async (client, context) => (await client.callProductMethod(["Directory", "GetCertificates"],
+    call: async (client, context) => (await client.callProductMethod(
+      ["Directory", "GetCertificates"],
       [nodeId(context.thisApp), nodeId(NodeId.nullNodeId)])).statusCode },
   { method: "RevokeCertificate", allowed: ["caAdmin", "selfThis"],
     call: async (client, context) => {
       const token = await context.admin.startSigningRequest(context.thisApp,
         context.csr(context.thisUri), context.userTokenGroup);
-      const finished = await context.admin.finishRequest(context.thisApp, token.outputs[0] as NodeId);
+      const finished = await context.admin.finishRequest(context.thisApp,
+        token.outputs[0] as NodeId);
       return (await client.callProductMethod(["Directory", "RevokeCertificate"],
         [nodeId(context.thisApp), bytes(finished.outputs[0] as Buffer)])).statusCode;
     } },
@@ -254,7 +260,8 @@ describe("the role matrix: every method x identity x security mode", () => {
       const certificateFile = join(fixture.dataDir, `${name}.pem`);
       const privateKeyFile = join(fixture.dataDir, `${name}.key`);
       const { X509Certificate } = await import("node:crypto");
-      await writeFile(certificateFile, new X509Certificate(finished.outputs[0] as Buffer).toString());
+      const pem = new X509Certificate(finished.outputs[0] as Buffer).toString();
+      await writeFile(certificateFile, pem);
       await writeFile(privateKeyFile, finished.outputs[1] as Buffer);
       return { certificateFile, privateKeyFile, applicationUri: uri };
     };
@@ -318,7 +325,9 @@ describe("the role matrix: every method x identity x security mode", () => {
           const actual = await testCase.call(client, context);
           const want = expected(testCase, identity, mode);
           cells.push(`${identity}/${mode}`);
-          if (actual.name !== want.name) wrong.push(`${identity}/${mode}: ${actual.name} != ${want.name}`);
+          if (actual.name !== want.name) {
+            wrong.push(`${identity}/${mode}: ${actual.name} != ${want.name}`);
+          }
         }
       }
       expect(cells).toHaveLength(2 * identities.length);

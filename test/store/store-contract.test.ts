@@ -38,7 +38,8 @@ function certificate(serialNumber: string, issuedAt: string): IssuedCertificateR
 }
 
 // The same contract for the file store and the memory store.
-const kinds: Array<[string, () => Promise<{ store: GdsStore; reopen?: () => Promise<GdsStore> }>]> = [
+type OpenStore = () => Promise<{ store: GdsStore; reopen?: () => Promise<GdsStore> }>;
+const kinds: Array<[string, OpenStore]> = [
   ["memory", async () => ({ store: await openNedbStore(undefined) })],
   ["nedb files", async () => {
     const dir = await mkdtemp(join(tmpdir(), "sh-store-"));
@@ -63,7 +64,8 @@ describe.each(kinds)("the %s store", (_kind, open) => {
   it("refuses a serial number twice, even under concurrent inserts", async () => {
     const { store } = await open();
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () => store.certificates.insert(certificate("0abc", "2026-01-01"))));
+      Array.from({ length: 20 },
+        () => store.certificates.insert(certificate("0abc", "2026-01-01"))));
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
     expect(await store.certificates.count()).toBe(1);
   });

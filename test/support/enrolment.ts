@@ -1,5 +1,7 @@
 import { X509Certificate } from "node:crypto";
-import { BinaryStream, MessageSecurityMode, NodeId, StatusCodes, type StatusCode } from "node-opcua";
+import {
+  BinaryStream, MessageSecurityMode, NodeId, StatusCodes, type StatusCode,
+} from "node-opcua";
 import { TrustListDataType } from "node-opcua-types";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -32,7 +34,10 @@ export async function connectClient(
   });
 }
 
-export function serverRecord(applicationUri: string, host = "plant-host"): ApplicationRecordOptions {
+export function serverRecord(
+  applicationUri: string,
+  host = "plant-host",
+): ApplicationRecordOptions {
   return {
     applicationUri,
     applicationType: 0,
