@@ -18,6 +18,7 @@ import { openNedbStore } from "../store/nedb-store.js";
 import type { GdsStore } from "../store/store.js";
 import { openAuditTrail } from "./audit-trail.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { startPush, type PushOptions, type RunningPush } from "./push.js";
 import { writeAuthorityFiles } from "./authority-files.js";
 import { keyPairsFor } from "./key-pairs.js";
 import { ensureOwnCertificate } from "./own-certificate.js";
@@ -26,6 +27,7 @@ export interface RunningGds {
   endpointUrl: string;
   authority: CertificateAuthority;
   store: GdsStore;
+  push: RunningPush;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export interface StartOptions {
   /** Password for `admin` on the first start; a generated one is written to a file otherwise. */
   adminPassword?: string;
   clock?: Clock;
+  push?: PushOptions;
 }
 
 const dayMs = 86_400_000;
@@ -115,13 +118,21 @@ async function startOnHsm(
     (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
   const userAdministration = new UserAdministration(users, audit);
 
+  // Push management: targets get certificates, trust lists and CRLs from here (README).
+  const push = await startPush({
+    dataDir: settings.dataDir, pkiDir, applicationUri: settings.applicationUri, own, store,
+    authority, groups, sealer: await hsm.secretSealer(sealKeyLabel), audit, clock,
+    renewalWindowMs, log: log("push"), options: options.push ?? {},
+  });
+  cleanup.push(() => push.stop());
+
   const server = new GdsServer({
     host: settings.host, port: settings.port, hostname: settings.hostname,
     applicationUri: settings.applicationUri, pkiDir, ...own,
     strictChannelCertificates: settings.strictChannelCertificates,
     directory, requests, certificates, groups, users, userAdministration,
     trustList: (groupId) => authority.trustList(groupId),
-    authority, log: log("opcua"),
+    authority, push: push.engine, log: log("opcua"),
   });
   const endpointUrl = await server.start();
   cleanup.push(() => server.stop());
@@ -135,6 +146,7 @@ async function startOnHsm(
     await writeAuthorityFiles(settings.dataDir, authority);
     await server.refreshAuthorityCrl();
     server.refreshTrustLists(thisUpdate);
+    void push.scheduler.kick();
   });
   const crlTimer = setInterval(() => {
     authority.refreshCrlIfDue()
@@ -146,6 +158,7 @@ async function startOnHsm(
     endpointUrl,
     authority,
     store,
+    push,
     stop: async () => {
       clearInterval(crlTimer);
       for (const step of cleanup.reverse()) await step();

@@ -16,11 +16,13 @@ import type { UserDirectory } from "../identity/user-directory.js";
 import type { Logger } from "../log/logger.js";
 import type { CertificateRequests } from "../gds/certificate-requests.js";
 import type { UserAdministration } from "../identity/user-administration.js";
+import type { PushService } from "../push/push-service.js";
 import { bindAdministrationMethods } from "./administration-methods.js";
 import { bindCertificateDirectoryMethods } from "./certificate-directory-methods.js";
 import { ChannelCertificateManager } from "./channel-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
 import { GdsAddressSpace, productNamespaceUri } from "./gds-address-space.js";
+import { bindPushMethods } from "./push-methods.js";
 import { bindQueryMethods } from "./query-methods.js";
 import { CallerResolver } from "./session-caller.js";
 import { bindTrustListMethods } from "./trust-list-methods.js";
@@ -44,6 +46,8 @@ export interface GdsServerOptions {
   trustList: (groupId: string) => TrustListContent;
   /** The CA whose certificates channels may present, with its current CRL. */
   authority: { certificate(): Buffer; crl(): Buffer };
+  /** Push management methods on the administration object, when push is configured. */
+  push?: PushService;
   log: Logger;
 }
 
@@ -120,8 +124,9 @@ export class GdsServer {
     bindDirectoryMethods(gds, directory, callers, log);
     bindQueryMethods(gds, directory.queries(), log);
     bindCertificateDirectoryMethods(gds, requests, certificates, callers, log);
-    bindAdministrationMethods(gds, { requests, certificates, users: userAdministration },
-      callers, log);
+    const administration = bindAdministrationMethods(gds,
+      { requests, certificates, users: userAdministration }, callers, log);
+    if (this.options.push) bindPushMethods(gds, administration, this.options.push, callers, log);
     this.trustLists = this.options.groups.ids().map((groupId) => {
       const node = addressSpace.findNode(gds.trustListNodeId(groupId));
       if (!node) throw new Error(`the nodeset has no TrustList for ${groupId}`);

@@ -1,0 +1,103 @@
+import type { ApplicationRecord, IssuedCertificateRecord } from "../core/records.js";
+import type { PushAttempt, PushKind, PushTargetRecord } from "../core/push-records.js";
+import type { CertificateGroups } from "../gds/certificate-groups.js";
+import type { SecretSealer } from "../keys/secret-sealer.js";
+import { updateCertificate, type PushAuthority } from "./certificate-update.js";
+import { asPushFailure, PushSteps } from "./push-steps.js";
+import { PushFailure, type PushConnector, type TargetConnection } from "./push-target-port.js";
+import { composeTrustList } from "./trust-list-composition.js";
+
+export interface AttemptContext {
+  authority: PushAuthority;
+  groups: CertificateGroups;
+  sealer: SecretSealer;
+  connector: PushConnector;
+  confirmAttempts: number;
+  confirmDelayMs: number;
+}
+
+export interface AttemptResult {
+  attempt: PushAttempt;
+  issued?: IssuedCertificateRecord;
+  /** Digest of the trust list the target now holds, when it was written and applied. */
+  trustListDigest?: string;
+}
+
+/** The sealed password's binding: it opens only for the target it was stored with. */
+export function credentialBinding(applicationId: string): string {
+  return `push-target:${applicationId}`;
+}
+
+/**
+ * One attempt on one target, from signing in to the last step. It never throws: whatever
+ * happens is in the returned attempt, with the steps that ran and the outcome.
+ */
+export async function runAttempt(
+  context: AttemptContext,
+  target: PushTargetRecord,
+  application: ApplicationRecord | undefined,
+  kind: PushKind,
+  at: Date,
+): Promise<AttemptResult> {
+  const steps = new PushSteps();
+  const crlNumber = context.authority.crlNumber().toString();
+  let connection: TargetConnection | undefined;
+  try {
+    if (!application) {
+      throw new PushFailure("TargetError", "BadNotFound", "the application is not registered");
+    }
+    const { content, digest } = composeTrustList(context.authority, target);
+    const password = await steps.run("OpenCredentials", () => context.sealer.open(
+      target.credentials.sealedPassword, credentialBinding(target.applicationId)));
+    connection = await steps.run("Connect", () => context.connector.open({
+      endpointUrl: target.endpointUrl,
+      userName: target.credentials.userName,
+      password: password.toString("utf8"),
+    }));
+
+    if (kind === "certificate") {
+      const issued = await updateCertificate({
+        connection, connector: context.connector, endpointUrl: target.endpointUrl,
+        application, certificateGroupId: target.certificateGroupId, trustList: content,
+        authority: context.authority, groups: context.groups,
+        confirmAttempts: context.confirmAttempts, confirmDelayMs: context.confirmDelayMs,
+      }, steps);
+      return {
+        attempt: succeeded(at, kind, steps, { serialNumber: issued.serialNumber, crlNumber }),
+        issued,
+        trustListDigest: digest,
+      };
+    }
+
+    const open = connection;
+    const applyRequired = await steps.run("WriteTrustList",
+      () => open.writeTrustList(target.certificateGroupId, content));
+    if (applyRequired) await steps.run("ApplyChanges", () => open.applyChanges());
+    return { attempt: succeeded(at, kind, steps, { crlNumber }), trustListDigest: digest };
+  } catch (error) {
+    const failure = asPushFailure(error, "push");
+    return {
+      attempt: {
+        at: at.toISOString(), kind, outcome: failure.outcome, statusCode: failure.statusCode,
+        message: failure.message, steps: steps.done,
+      },
+    };
+  } finally {
+    await connection?.close();
+  }
+}
+
+function succeeded(
+  at: Date,
+  kind: PushKind,
+  steps: PushSteps,
+  delivered: { serialNumber?: string; crlNumber: string },
+): PushAttempt {
+  const message = kind === "certificate"
+    ? "the target serves its new certificate"
+    : "the target holds the current trust list";
+  return {
+    at: at.toISOString(), kind, outcome: "Succeeded", statusCode: "Good", message,
+    steps: steps.done, ...delivered,
+  };
+}
