@@ -43,13 +43,18 @@ export function classifyFailure(error: unknown, step: string): PushFailure {
   const message = error instanceof Error ? error.message : String(error);
   const statusName = /\b(Bad[A-Za-z]+)\b/.exec(message)?.[1];
   if (statusName && untrusted.includes(statusName) && step === "connect") {
-    return new PushFailure("TargetDoesNotTrustGds", statusName,
-      "the target does not trust the GDS: trust DATA_DIR/ca/ca.pem on the target, or move "
-      + "the GDS certificate from the target's rejected folder to its trusted folder");
+    return untrustedFailure(statusName);
   }
   if (statusName && denied.includes(statusName)) return failureOfStatus(step, statusName);
   if (statusName) return failureOfStatus(step, statusName);
   const reason = /\b(E[A-Z]{4,})\b/.exec(message)?.[1] ?? "BadCommunicationError";
   return new PushFailure("TargetUnreachable", reason,
     `${step}: the target cannot be reached (${reason})`);
+}
+
+export function untrustedFailure(statusName: string): PushFailure {
+  return new PushFailure("TargetDoesNotTrustGds", statusName,
+    "the target does not trust the GDS: trust DATA_DIR/ca/ca.pem (with DATA_DIR/ca/ca.crl) on "
+    + "the target, or move the GDS certificate from the target's rejected folder to its "
+    + "trusted folder");
 }

@@ -19,7 +19,7 @@ import {
   type TargetAddress,
   type TargetConnection,
 } from "../push/push-target-port.js";
-import { classifyFailure, failureOfStatus } from "./push-failures.js";
+import { classifyFailure, failureOfStatus, untrustedFailure } from "./push-failures.js";
 import { ServerConfigurationNodes } from "./server-configuration-nodes.js";
 import { encodeTrustList, TrustListMasks } from "./trust-list-reader.js";
 
@@ -75,7 +75,7 @@ export class PushTargetClient implements PushConnector {
       await client.connect(address.endpointUrl);
     } catch (error) {
       await client.disconnect().catch(() => undefined);
-      throw classifyFailure(error, "connect");
+      throw await this.connectFailure(error, address.endpointUrl);
     }
     try {
       const session = await client.createSession({
@@ -107,6 +107,23 @@ export class PushTargetClient implements PushConnector {
     } finally {
       await client.disconnect().catch(() => undefined);
     }
+  }
+
+  /**
+   * node-opcua reports a refused OpenSecureChannel only as a dropped socket. If the target
+   * answers GetEndpoints on a None channel it is up, so what it refused was our certificate.
+   */
+  private async connectFailure(error: unknown, endpointUrl: string): Promise<PushFailure> {
+    const failure = classifyFailure(error, "connect");
+    if (failure.outcome !== "TargetUnreachable" || !/rejected by server/.test(String(error))) {
+      return failure;
+    }
+    try {
+      await this.servedCertificate(endpointUrl);
+    } catch {
+      return failure;
+    }
+    return untrustedFailure("BadSecurityChecksFailed");
   }
 
   async dispose(): Promise<void> {

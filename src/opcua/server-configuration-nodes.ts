@@ -5,6 +5,7 @@ import {
   type ClientSession,
   type NodeId,
 } from "node-opcua";
+import { PushFailure } from "../push/push-target-port.js";
 
 /**
  * Well-known ns=0 NodeIds of a server's ServerConfiguration (Part 12 7.10), used only when a
@@ -59,7 +60,12 @@ export class ServerConfigurationNodes {
     const found = await this.browse(key, from, path);
     if (found) return found;
     const number = fallbacks[key];
-    if (number === undefined) throw new Error(`the target has no ${path.join("/")}`);
+    if (number === undefined) {
+      // Servers hide push nodes from users without the right role as often as they lack them.
+      throw new PushFailure("TargetError", "BadNodeIdUnknown",
+        `the target shows no ${key} to the GDS user: give the user the SecurityAdmin role `
+        + "there, or the server has no push management");
+    }
     return coerceNodeId(number, 0);
   }
 
