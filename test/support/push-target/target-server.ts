@@ -117,10 +117,9 @@ export class TargetServer {
   }
 
   dropChannels(delayMs: number): void {
+    // Channels only: shutdownChannels() would also close the listening sockets.
     const drop = () => {
-      this.server.shutdownChannels().catch((error: unknown) => {
-        process.emitWarning(`push target: closing channels failed: ${String(error)}`);
-      });
+      for (const endpoint of this.server.endpoints) endpoint.abruptlyInterruptChannels();
     };
     if (delayMs === 0) {
       // After the answer has been written: node-opcua sends it before the next I/O turn.
