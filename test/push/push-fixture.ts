@@ -33,9 +33,9 @@ export class PushFixture {
     private readonly scratch: string,
   ) {}
 
-  static async create(options: { clock?: Clock; config?: Record<string, unknown> } = {})
+  static async create(options: { clock?: Clock; flags?: Record<string, unknown> } = {})
     : Promise<PushFixture> {
-    const gds = await GdsFixture.create({}, options.config);
+    const gds = await GdsFixture.create(options.flags ?? {});
     await gds.start({
       adminPassword,
       clock: options.clock,
