@@ -58,91 +58,115 @@ export async function startPushTarget(options: PushTargetOptions): Promise<PushT
   const variant = options.variant ?? "conforming";
   const pkiDir = join(options.dir, "pki");
   await mkdir(pkiDir, { recursive: true });
-  const manager = new TargetCertificateManager(pkiDir);
-  await manager.initialize();
   const certificateFile = join(pkiDir, "own", "certs", "certificate.pem");
-  if (!existsSync(certificateFile)) {
-    await manager.createSelfSignedCertificate({
-      applicationUri: options.applicationUri,
-      subject: "/CN=Push Target/O=Security Handler Tests",
-      dns: ["localhost"],
-      ip: ["127.0.0.1"],
-      startDate: new Date(Date.now() - 3_600_000),
-      validity: 365,
-      outputFile: certificateFile,
-    });
-    await manager.replaceTrustList(initialTrustList(options.trustGds));
-  }
+  // Reads the folders without watching them: the accessors work while the target is down.
+  const folders = new TargetCertificateManager(pkiDir);
+  let port = options.port ?? 0;
+  let run: TargetRun | undefined;
 
   const own = async () => {
     const pem = (await readFile(certificateFile)).toString("ascii");
-    const key = createPrivateKey(await readFile(manager.privateKey));
+    const key = createPrivateKey(await readFile(folders.privateKey));
     return { chain: decodePem(pem, "CERTIFICATE"), privateKey: key };
   };
-  let current = await own();
-  let server: TargetServer | undefined;
-  let port = options.port ?? 0;
 
-  const state: TargetState = {
-    variant,
-    applicationUri: options.applicationUri,
-    manager,
-    transactions: new Transactions(),
-    maxTrustListSize: options.maxTrustListSize
-      ?? (variant === "small-trust-list" ? smallTrustListSize : 0),
-    now: () => new Date(),
-    current: () => ({ certificate: current.chain[0]!, privateKey: current.privateKey }),
-    installCertificate: async (chainDer: Buffer, privateKey: KeyObject | undefined) => {
-      const chain = splitChain(chainDer);
-      await writeFile(certificateFile, chain.map((der) => encodePem(der, "CERTIFICATE")).join(""));
-      if (privateKey) {
-        const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
-        await writeFile(manager.privateKey, pem, { mode: 0o600 });
-      }
-      current = await own();
-      server?.reloadCertificate(current.chain, current.privateKey);
-    },
-    dropChannels: (delayMs) => server?.dropChannels(delayMs),
-  };
-
-  const userCertificates = new OPCUACertificateManager({
-    rootFolder: join(options.dir, "user-pki"),
-    automaticallyAcceptUnknownCertificate: false,
-  });
   const start = async () => {
-    state.transactions.reset();
+    const manager = new TargetCertificateManager(pkiDir);
+    await manager.initialize();
+    if (!existsSync(certificateFile)) {
+      await createOwnCertificate(manager, options.applicationUri, certificateFile);
+      await manager.replaceTrustList(initialTrustList(options.trustGds));
+    }
+    const userCertificates = new OPCUACertificateManager({
+      rootFolder: join(options.dir, "user-pki"),
+      automaticallyAcceptUnknownCertificate: false,
+    });
+    let current = await own();
+    let server: TargetServer | undefined;
+    const state: TargetState = {
+      variant,
+      applicationUri: options.applicationUri,
+      manager,
+      transactions: new Transactions(),
+      maxTrustListSize: options.maxTrustListSize
+        ?? (variant === "small-trust-list" ? smallTrustListSize : 0),
+      now: () => new Date(),
+      current: () => ({ certificate: current.chain[0]!, privateKey: current.privateKey }),
+      installCertificate: async (chainDer, privateKey) => {
+        await writeOwnCertificate(certificateFile, splitChain(chainDer), manager.privateKey,
+          privateKey);
+        current = await own();
+        server?.reloadCertificate(current.chain, current.privateKey);
+      },
+      dropChannels: (delayMs) => server?.dropChannels(delayMs),
+    };
     server = new TargetServer({ port, state, users: options.users, userCertificates,
       channelCloseDelayMs: options.channelCloseDelayMs ?? 500 });
     port = await server.start();
+    run = { server, manager, userCertificates };
   };
   const stop = async () => {
-    await server?.stop();
-    server = undefined;
+    if (!run) return;
+    const { server, manager, userCertificates } = run;
+    run = undefined;
+    await server.stop();
+    await manager.dispose();
+    await userCertificates.dispose();
   };
-  await start();
-  const endpointUrl = `opc.tcp://127.0.0.1:${port}`;
 
+  await start();
   return {
-    endpointUrl,
+    endpointUrl: `opc.tcp://127.0.0.1:${port}`,
     variant,
-    stop: async () => {
-      await stop();
-      await manager.dispose();
-      await userCertificates.dispose();
-    },
+    stop,
     restart: async () => {
       await stop();
       await start();
     },
-    trustedCertificates: async () => (await manager.trustList()).trustedCertificates,
+    trustedCertificates: async () => (await folders.trustList()).trustedCertificates,
     crls: async () => {
-      const content = await manager.trustList();
+      const content = await folders.trustList();
       return [...content.trustedCrls, ...content.issuerCrls];
     },
-    trustList: () => manager.trustList(),
+    trustList: () => folders.trustList(),
     servedCertificate: async () => (await own()).chain[0]!,
-    rejectedCertificates: () => manager.rejectedCertificates(),
+    rejectedCertificates: () => folders.rejectedCertificates(),
   };
+}
+
+interface TargetRun {
+  server: TargetServer;
+  manager: TargetCertificateManager;
+  userCertificates: OPCUACertificateManager;
+}
+
+/** The self-signed certificate a target starts with, for the names it is reached by. */
+async function createOwnCertificate(
+  manager: TargetCertificateManager,
+  applicationUri: string,
+  certificateFile: string,
+): Promise<void> {
+  await manager.createSelfSignedCertificate({
+    applicationUri,
+    subject: "/CN=Push Target/O=Security Handler Tests",
+    dns: ["localhost"],
+    ip: ["127.0.0.1"],
+    startDate: new Date(Date.now() - 3_600_000),
+    validity: 365,
+    outputFile: certificateFile,
+  });
+}
+
+async function writeOwnCertificate(
+  certificateFile: string,
+  chain: Buffer[],
+  privateKeyFile: string,
+  privateKey: KeyObject | undefined,
+): Promise<void> {
+  await writeFile(certificateFile, chain.map((der) => encodePem(der, "CERTIFICATE")).join(""));
+  if (!privateKey) return;
+  const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+  await writeFile(privateKeyFile, pem, { mode: 0o600 });
 }
 
 function initialTrustList(trustGds: PushTargetOptions["trustGds"]): TrustListContent {

@@ -61,12 +61,6 @@ export class Transactions {
     return transaction;
   }
 
-  /** A restarted server forgets every session's changes and any pending key. */
-  reset(): void {
-    this.current = undefined;
-    this.pendingKey = undefined;
-  }
-
   /** A closed session loses its transaction; `keepKey` says whether its pending key stays. */
   sessionClosed(sessionId: string, keepKey: boolean): void {
     this.take(sessionId);
