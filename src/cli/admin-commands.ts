@@ -13,15 +13,15 @@ function check(result: CallResult, what: string): CallResult {
   return result;
 }
 
-async function call(client: GdsClient, method: string, args: Variant[]) {
+export async function call(client: GdsClient, method: string, args: Variant[]) {
   return check(await client.callProductMethod(["SecurityHandler", method], args), method);
 }
 
-function print(json: unknown): void {
+export function print(json: unknown): void {
   process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
 }
 
-function adminOptions(command: Command): Command {
+export function adminOptions(command: Command): Command {
   return command
     .option("--endpoint <url>", "GDS endpoint", "opc.tcp://localhost:58810")
     .option("--data-dir <dir>", "data directory of the GDS (its CA and admin password)", "./data")

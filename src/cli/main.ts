@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { Command, Option } from "commander";
 import { auditVerifyCommand } from "../audit/audit-verify-command.js";
 import { addAdminCommands } from "./admin-commands.js";
+import { addPushCommands } from "./push-commands.js";
 import { startCommand } from "./start-command.js";
 
 const productVersion = (createRequire(import.meta.url)("../../package.json") as {
@@ -35,6 +36,7 @@ program
   .action(startCommand);
 
 addAdminCommands(program);
+addPushCommands(program);
 
 program.command("audit").description("the signed audit trail")
   .command("verify")
