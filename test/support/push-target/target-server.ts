@@ -81,7 +81,11 @@ export class TargetServer {
   /** Starts listening; resolves with the port. */
   async start(): Promise<number> {
     const { state } = this.options;
+    // node-opcua's start-up check adds the server's own certificate to the trusted folder;
+    // this target trusts only what it was told, so the list is put back as it was.
+    const told = await state.manager.trustList();
     await this.server.initialize();
+    await state.manager.replaceTrustList(told);
     await installPushCertificateManagementOnServer(this.server);
     const addressSpace = this.server.engine.addressSpace!;
     const serverConfiguration = addressSpace.rootFolder.objects.server
