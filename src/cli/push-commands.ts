@@ -120,7 +120,8 @@ async function status(client: GdsClient, id: Variant): Promise<PushTargetStatus[
 }
 
 async function idOf(client: GdsClient, applicationId: string): Promise<Variant> {
-  return new Variant({ dataType: DataType.NodeId, value: await client.productNodeId(applicationId) });
+  const value = await client.productNodeId(applicationId);
+  return new Variant({ dataType: DataType.NodeId, value });
 }
 
 function nullId(): Variant {

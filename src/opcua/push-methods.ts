@@ -74,7 +74,9 @@ export function bindPushMethods(
     [["Result", DataType.String]],
     async (args, context) => {
       const kind = (stringArgument(args, 1) ?? "certificate") as PushKind;
-      if (!kinds.has(kind)) throw new GdsError("InvalidArgument", "Kind is certificate or trustList");
+      if (!kinds.has(kind)) {
+        throw new GdsError("InvalidArgument", "Kind is certificate or trustList");
+      }
       const target = applicationIdOrAll(args, 0);
       const batch = await push.pushNow(await callers.of(context), target ? [target] : "all", kind);
       if (!target) {

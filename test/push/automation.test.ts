@@ -105,7 +105,8 @@ describe("push automation", () => {
 
     // Inside the backoff nothing is tried again, however often the scheduler runs.
     await pushEngine().scheduler.kick();
-    expect((await fixture.status(down.applicationId)).attempts).toHaveLength(failed.attempts.length);
+    expect((await fixture.status(down.applicationId)).attempts)
+      .toHaveLength(failed.attempts.length);
 
     await down.target.restart();
     clock.advance(61_000);

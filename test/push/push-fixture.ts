@@ -14,7 +14,9 @@ import {
   type PushTargetOptions,
 } from "../support/push-target/push-target.js";
 
-export const targetAdmin = { userName: "secadmin", password: "target secret 42", roles: ["SecurityAdmin"] };
+export const targetAdmin = {
+  userName: "secadmin", password: "target secret 42", roles: ["SecurityAdmin"],
+};
 
 const text = (value: string) => new Variant({ dataType: DataType.String, value });
 const nodeId = (value: NodeId) => new Variant({ dataType: DataType.NodeId, value });
