@@ -9,7 +9,7 @@ import { PushTargetClient } from "../opcua/push-target-client.js";
 import { defaultBackoff, type Backoff } from "../push/push-backoff.js";
 import { PushEngine } from "../push/push-engine.js";
 import { PushScheduler } from "../push/push-scheduler.js";
-import { openPushTargetStore } from "../store/push-target-store.js";
+import { openPushTargetStore, type PushTargetStore } from "../store/push-target-store.js";
 import type { GdsStore } from "../store/store.js";
 
 export interface PushOptions {
@@ -24,6 +24,7 @@ export interface PushOptions {
 
 export interface RunningPush {
   engine: PushEngine;
+  targets: PushTargetStore;
   scheduler: PushScheduler;
   stop(): Promise<void>;
 }
@@ -64,6 +65,7 @@ export async function startPush(parts: {
   if ((options.intervalMs ?? defaultIntervalMs) > 0) scheduler.start();
   return {
     engine,
+    targets,
     scheduler,
     stop: async () => {
       await scheduler.stop();

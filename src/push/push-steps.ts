@@ -29,7 +29,9 @@ export function asPushFailure(error: unknown, step: string): PushFailure {
     const outcome: Exclude<PushOutcome, "Succeeded"> = error.code === "CertificateUriInvalid"
       ? "ForeignApplicationUri"
       : error.code === "Internal" ? "TargetError" : "SigningRequestRefused";
-    return new PushFailure(outcome, `Bad${error.code}`, `${step}: ${error.message}`);
+    // The catalogue's codes are OPC UA status names without "Bad", except Internal.
+    const statusCode = error.code === "Internal" ? "BadInternalError" : `Bad${error.code}`;
+    return new PushFailure(outcome, statusCode, `${step}: ${error.message}`);
   }
   return new PushFailure("TargetError", "BadInternalError", `${step}: internal error`);
 }
