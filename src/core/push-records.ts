@@ -14,6 +14,7 @@ export type PushOutcome =
   | "Succeeded"
   | "TargetUnreachable"
   | "TargetDoesNotTrustGds"
+  | "TargetNotAuthentic"
   | "AccessDenied"
   | "TrustListTooLarge"
   | "ForeignApplicationUri"

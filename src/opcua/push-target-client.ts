@@ -78,6 +78,7 @@ export class PushTargetClient implements PushConnector {
       throw await this.connectFailure(error, address.endpointUrl);
     }
     try {
+      address.verifyServer(firstCertificate(client.serverCertificate ?? Buffer.alloc(0)));
       const session = await client.createSession({
         type: UserTokenType.UserName, userName: address.userName, password: address.password,
       });

@@ -11,7 +11,8 @@ import { PushFailure, type PushConnector, type TargetConnection } from "./push-t
 const nonceBytes = 32;
 
 export type PushAuthority = Pick<CertificateAuthority,
-  "checkSigningRequest" | "issueDirect" | "issuerCertificates" | "trustList" | "crlNumber">;
+  "checkSigningRequest" | "issueDirect" | "issuerCertificates" | "trustList" | "crlNumber"
+  | "certificate">;
 
 export interface CertificateUpdateInput {
   connection: TargetConnection;

@@ -4,7 +4,13 @@ import type { CertificateGroups } from "../gds/certificate-groups.js";
 import type { SecretSealer } from "../keys/secret-sealer.js";
 import { updateCertificate, type PushAuthority } from "./certificate-update.js";
 import { asPushFailure, PushSteps } from "./push-steps.js";
-import { PushFailure, type PushConnector, type TargetConnection } from "./push-target-port.js";
+import {
+  PushFailure,
+  type PushConnector,
+  type TargetAddress,
+  type TargetConnection,
+} from "./push-target-port.js";
+import { checkTargetIdentity } from "./target-identity.js";
 import { composeTrustList } from "./trust-list-composition.js";
 
 export interface AttemptContext {
@@ -28,6 +34,24 @@ export function credentialBinding(applicationId: string): string {
   return `push-target:${applicationId}`;
 }
 
+/** Where and as whom to sign in on a target, and what it must present before we do. */
+export function targetAddress(
+  context: Pick<AttemptContext, "authority">,
+  target: PushTargetRecord,
+  application: ApplicationRecord,
+  password: Buffer,
+): TargetAddress {
+  return {
+    endpointUrl: target.endpointUrl,
+    userName: target.credentials.userName,
+    password: password.toString("utf8"),
+    verifyServer: (certificate) => checkTargetIdentity(certificate, {
+      applicationUri: application.applicationUri,
+      issuedBy: target.serialNumber ? context.authority.certificate() : undefined,
+    }),
+  };
+}
+
 /**
  * One attempt on one target, from signing in to the last step. It never throws: whatever
  * happens is in the returned attempt, with the steps that ran and the outcome.
@@ -49,11 +73,8 @@ export async function runAttempt(
     const { content, digest } = composeTrustList(context.authority, target);
     const password = await steps.run("OpenCredentials", () => context.sealer.open(
       target.credentials.sealedPassword, credentialBinding(target.applicationId)));
-    connection = await steps.run("Connect", () => context.connector.open({
-      endpointUrl: target.endpointUrl,
-      userName: target.credentials.userName,
-      password: password.toString("utf8"),
-    }));
+    connection = await steps.run("Connect", () =>
+      context.connector.open(targetAddress(context, target, application, password)));
 
     if (kind === "certificate") {
       const issued = await updateCertificate({

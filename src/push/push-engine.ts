@@ -9,7 +9,12 @@ import { requireAdministrator } from "../gds/rights.js";
 import type { Logger } from "../log/logger.js";
 import type { PushTargetStore } from "../store/push-target-store.js";
 import { AttemptQueue } from "./attempt-queue.js";
-import { credentialBinding, runAttempt, type AttemptContext } from "./push-attempt.js";
+import {
+  credentialBinding,
+  runAttempt,
+  targetAddress,
+  type AttemptContext,
+} from "./push-attempt.js";
 import type { PushBatch, PushService, PushTargetInput, PushTargetStatus } from "./push-service.js";
 import { nextRetryAt, type Backoff } from "./push-backoff.js";
 import { composeTrustList } from "./trust-list-composition.js";
@@ -121,11 +126,13 @@ export class PushEngine implements PushService {
     requireAdministrator(caller, "SecurityAdmin");
     const target = await this.options.targets.get(applicationId);
     if (!target) throw new GdsError("NotFound", "no push target for this application");
+    const application = await this.options.applications.get(applicationId);
+    if (!application) throw new GdsError("NotFound", "no application with this ApplicationId");
     const password = await this.options.sealer.open(target.credentials.sealedPassword,
       credentialBinding(applicationId));
     try {
-      const connection = await this.options.connector.open({ endpointUrl: target.endpointUrl,
-        userName: target.credentials.userName, password: password.toString("utf8") });
+      const connection = await this.options.connector.open(
+        targetAddress(this.options, target, application, password));
       try {
         return await connection.rejectedList();
       } finally {

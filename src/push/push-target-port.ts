@@ -6,6 +6,11 @@ export interface TargetAddress {
   endpointUrl: string;
   userName: string;
   password: string;
+  /**
+   * Called with the certificate the secure channel is bound to, before the password is sent;
+   * throws PushFailure to stop there.
+   */
+  verifyServer(certificate: Buffer): void;
 }
 
 /**

@@ -57,19 +57,33 @@ export class PushFixture {
   async target(
     applicationUri: string,
     options: Partial<PushTargetOptions> = {},
-  ): Promise<{ target: PushTarget; applicationId: NodeId }> {
+  ): Promise<{ target: PushTarget; applicationId: NodeId; dir: string }> {
     this.counter += 1;
+    const dir = join(this.scratch, `target-${this.counter}`);
+    const target = await this.startTarget(dir, applicationUri, options);
+    const applicationId = await registerServer(this.admin, applicationUri);
+    return { target, applicationId, dir };
+  }
+
+  /**
+   * Starts a target in an existing folder: it keeps the certificate made there for another
+   * ApplicationUri, and registers nothing.
+   */
+  async startTarget(
+    dir: string,
+    applicationUri: string,
+    options: Partial<PushTargetOptions> = {},
+  ): Promise<PushTarget> {
     const authority = this.running.authority;
     const target = await startPushTarget({
-      dir: join(this.scratch, `target-${this.counter}`),
+      dir,
       applicationUri,
       users: [targetAdmin],
       trustGds: { certificate: authority.certificate(), crl: authority.crl() },
       ...options,
     });
     this.targets.push(target);
-    const applicationId = await registerServer(this.admin, applicationUri);
-    return { target, applicationId };
+    return target;
   }
 
   async enable(

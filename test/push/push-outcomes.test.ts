@@ -64,19 +64,48 @@ describe("push outcomes", () => {
 
   it("refuses and records a CSR that names another ApplicationUri than the registered one",
     async () => {
-      const { target, applicationId } = await fixture.target("urn:plant:push:impostor");
-      // The server behind the endpoint claims another identity than the one registered.
-      const impostor = await fixture.target("urn:plant:push:someone-else");
-      const before = await impostor.target.servedCertificate();
-      await fixture.enable(applicationId, impostor.target.endpointUrl);
+      const uri = "urn:plant:push:renamed";
+      const { target, applicationId, dir } = await fixture.target(uri);
+      // Same certificate, but the server now asks to be someone else.
+      await target.stop();
+      const renamed = await fixture.startTarget(dir, "urn:plant:push:someone-else");
+      const before = await renamed.servedCertificate();
+      expect(new X509Certificate(before).subjectAltName).toContain(`URI:${uri}`);
+      await fixture.enable(applicationId, renamed.endpointUrl);
 
       const attempt = await fixture.pushNow(applicationId);
       expect(attempt.outcome, JSON.stringify(attempt)).toBe("ForeignApplicationUri");
       expect(attempt.statusCode).toBe("BadCertificateUriInvalid");
       expect(attempt.steps.at(-1)).toMatchObject({ name: "CheckSigningRequest" });
       expect(attempt.serialNumber).toBeUndefined();
-      expect((await impostor.target.servedCertificate()).equals(before)).toBe(true);
-      expect(target.endpointUrl).not.toBe(impostor.target.endpointUrl);
+      expect((await renamed.servedCertificate()).equals(before)).toBe(true);
+    });
+
+  it("sends no password to a server at the endpoint that is not the registered one",
+    async () => {
+      const { applicationId } = await fixture.target("urn:plant:push:genuine");
+      const other = await fixture.target("urn:plant:push:other-server");
+      await fixture.enable(applicationId, other.target.endpointUrl);
+
+      const attempt = await fixture.pushNow(applicationId);
+      expect(attempt.outcome, JSON.stringify(attempt)).toBe("TargetNotAuthentic");
+      expect(attempt.steps.at(-1))
+        .toEqual({ name: "Connect", statusCode: "BadCertificateInvalid" });
+    });
+
+  it("after delivering a certificate, accepts only a target certificate from our CA",
+    async () => {
+      const uri = "urn:plant:push:pinned";
+      const genuine = await fixture.target(uri);
+      await fixture.enable(genuine.applicationId, genuine.target.endpointUrl);
+      expect((await fixture.pushNow(genuine.applicationId)).outcome).toBe("Succeeded");
+
+      // A look-alike with the same ApplicationUri but its own self-signed certificate.
+      const lookAlike = await fixture.startTarget(`${genuine.dir}-look-alike`, uri);
+      await fixture.enable(genuine.applicationId, lookAlike.endpointUrl);
+      const attempt = await fixture.pushNow(genuine.applicationId, "trustList");
+      expect(attempt.outcome, JSON.stringify(attempt)).toBe("TargetNotAuthentic");
+      expect(attempt.message).toContain("our CA");
     });
 
   it("sends nothing and records TrustListTooLarge when the list exceeds MaxTrustListSize",
