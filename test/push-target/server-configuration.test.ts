@@ -9,7 +9,9 @@ import { opensslOk } from "../ca/openssl.js";
 import {
   bool, bytes, byteStrings, nodeId, serverConfigurationIds as ids, text, type TargetClient,
 } from "../support/push-target/target-client.js";
-import { admin, operator, TargetFixture, targetUri } from "../support/push-target/target-fixture.js";
+import {
+  admin, operator, TargetFixture, targetUri,
+} from "../support/push-target/target-fixture.js";
 import { TestPki } from "../support/push-target/test-pki.js";
 
 const group = nodeId(ids.DefaultApplicationGroup);
@@ -51,7 +53,8 @@ describe("push target ServerConfiguration", () => {
     const certificate = await fixture.pki.signRequest(csr.outputs[0] as Buffer, targetUri);
 
     const updated = await client.serverConfiguration("UpdateCertificate", [group, type,
-      bytes(certificate), byteStrings([fixture.pki.certificate]), text(""), bytes(Buffer.alloc(0))]);
+      bytes(certificate), byteStrings([fixture.pki.certificate]), text(""),
+      bytes(Buffer.alloc(0))]);
     expect(updated.statusCode.name).toBe("Good");
     expect(updated.outputs).toEqual([true]);
     expect(await fixture.target.servedCertificate()).toEqual(before);
@@ -62,7 +65,8 @@ describe("push target ServerConfiguration", () => {
 
     // The new key really is in use: a secure channel to the new certificate works.
     const again = await fixture.connect();
-    expect((await again.serverConfiguration("ApplyChanges")).statusCode.name).toBe("BadNothingToDo");
+    expect((await again.serverConfiguration("ApplyChanges")).statusCode.name)
+      .toBe("BadNothingToDo");
   });
 
   it("builds requests with the subject asked for, signed by the key it will use", async () => {

@@ -112,7 +112,8 @@ describe("push target variants", () => {
     await expect(target.connect()).rejects.toThrow();
     await target.target.restart();
     const client = await target.connect();
-    expect((await client.serverConfiguration("ApplyChanges")).statusCode.name).toBe("BadNothingToDo");
+    expect((await client.serverConfiguration("ApplyChanges")).statusCode.name)
+      .toBe("BadNothingToDo");
     expect(await target.target.servedCertificate()).toEqual(before);
   });
 });

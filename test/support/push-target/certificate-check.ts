@@ -57,7 +57,8 @@ function chainsToTrustList(leaf: X509Certificate, check: CertificateCheck): bool
   const { trustList } = check;
   const anchors = [...trustList.trustedCertificates, ...trustList.issuerCertificates]
     .map((der) => new X509Certificate(der));
-  const candidates = [...anchors, ...check.issuerCertificates.map((der) => new X509Certificate(der))];
+  const given = check.issuerCertificates.map((der) => new X509Certificate(der));
+  const candidates = [...anchors, ...given];
   const isAnchor = (certificate: X509Certificate) =>
     anchors.some((anchor) => anchor.fingerprint256 === certificate.fingerprint256);
 

@@ -15,7 +15,8 @@ import { createSigningRequest, newPrivateKey, publicKeyInfoOf } from "./signing-
 import type { TargetState } from "./target-state.js";
 import type { Transaction } from "./transactions.js";
 
-const defaultApplicationGroup = ObjectIds.ServerConfiguration_CertificateGroups_DefaultApplicationGroup;
+const defaultApplicationGroup =
+  ObjectIds.ServerConfiguration_CertificateGroups_DefaultApplicationGroup;
 const certificateTypes = new Set<number>([
   ObjectTypeIds.RsaSha256ApplicationCertificateType,
   ObjectTypeIds.RsaMinApplicationCertificateType,
@@ -88,7 +89,8 @@ export function bindServerConfigurationMethods(
     const accepted = keys[keyIndex]!;
     const staged = state.transactions.open(sessionId);
     staged.certificate = {
-      certificate, issuerCertificates, privateKey: accepted.current ? undefined : accepted.privateKey,
+      certificate, issuerCertificates,
+      privateKey: accepted.current ? undefined : accepted.privateKey,
     };
     staged.steps.push("certificate");
     if (!accepted.current && !suppliedKey) state.transactions.pendingKey = undefined;

@@ -61,7 +61,8 @@ export async function spawnTargets(options: SpawnOptions): Promise<SpawnedTarget
   for (let index = 0; index < options.count; index += 1) {
     orders[index % processes]!.targets.push({
       dir: join(dir, `target-${index}`),
-      applicationUri: options.applicationUri?.(index) ?? `urn:security-handler:bench:target:${index}`,
+      applicationUri: options.applicationUri?.(index)
+        ?? `urn:security-handler:bench:target:${index}`,
       variant: options.variant ?? "conforming",
     });
   }
@@ -115,6 +116,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     count, processes: Number(process.argv[3] ?? count),
     users: [{ userName: "secadmin", password: "push target admin 1", roles: ["SecurityAdmin"] }],
   });
-  for (const target of spawned.targets) console.log(`${target.endpointUrl} ${target.applicationUri}`);
+  for (const target of spawned.targets) {
+    console.log(`${target.endpointUrl} ${target.applicationUri}`);
+  }
   process.on("SIGINT", () => void spawned.stop().then(() => process.exit(0)));
 }

@@ -135,7 +135,8 @@ export class TargetCertificateManager extends OPCUACertificateManager {
     const values: Buffer[] = [];
     for (const name of (await readdir(folder)).sort()) {
       const text = await readFile(join(folder, name));
-      const blocks = text.includes("-----BEGIN") ? decodePem(text.toString("ascii"), label) : [text];
+      const isPem = text.includes("-----BEGIN");
+      const blocks = isPem ? decodePem(text.toString("ascii"), label) : [text];
       values.push(...blocks);
     }
     return values;

@@ -22,6 +22,9 @@ const openModes = { read: 1, writeEraseExisting: 6 } as const;
  * The TrustList object's methods (Part 12 7.8.2): FileType access to the UA Binary TrustList,
  * CloseAndUpdate staging the written list in the session's transaction, AddCertificate and
  * RemoveCertificate applying at once when no transaction is open.
+ *
+ * Known shortcoming: files are not closed after the TrustList's ActivityTimeout; they close
+ * with their session. Tests that need the timeout would have to inject a clock here.
  */
 export class TrustListMethods {
   private readonly files = new Map<number, OpenFile>();
