@@ -1,7 +1,9 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StatusCodes } from "node-opcua";
+import { MessageSecurityMode, StatusCodes } from "node-opcua";
 import { TestPki } from "../support/push-target/test-pki.js";
-import { TargetFixture } from "../support/push-target/target-fixture.js";
+import { admin, TargetFixture } from "../support/push-target/target-fixture.js";
 import { bool, bytes, byte, uint32 } from "../support/push-target/target-client.js";
 import {
   decodeTrustList, emptyTrustList, encodeTrustList, trustListMasks,
@@ -49,6 +51,23 @@ describe("push target TrustList", () => {
     expect(readBack.trustedCertificates).toContainEqual(other.certificate);
   });
 
+  it("lets channel checks follow the applied trust list, also for a client refused", async () => {
+    const second = await TestPki.create("CN=Second Plant CA, O=Security Handler Tests");
+    const dir = join(fixture.dir, "second-plant");
+    await mkdir(dir, { recursive: true });
+    const credentials = await second.clientCredentials(dir, "urn:security-handler:test:second");
+    await expect(fixture.connect(admin, MessageSecurityMode.SignAndEncrypt, credentials))
+      .rejects.toThrow();
+
+    const client = await fixture.connect();
+    expect((await client.writeTrustList(encodeTrustList(await trustListWith(second))))
+      .statusCode.name).toBe("Good");
+    expect((await client.serverConfiguration("ApplyChanges")).statusCode.name).toBe("Good");
+    const accepted = await fixture.connect(admin, MessageSecurityMode.SignAndEncrypt, credentials);
+    expect((await accepted.serverConfiguration("ApplyChanges")).statusCode.name)
+      .toBe("BadNothingToDo");
+  });
+
   it("reads only the lists OpenWithMasks asks for", async () => {
     const client = await fixture.connect();
     const onlyCrls = decodeTrustList(
@@ -63,7 +82,7 @@ describe("push target TrustList", () => {
     expect(applied.statusCode.name).toBe("BadNothingToDo");
   });
 
-  it("refuses another session with BadTransactionPending while one has staged changes", async () => {
+  it("refuses other sessions with BadTransactionPending while one has staged changes", async () => {
     const first = await fixture.connect();
     const second = await fixture.connect();
     const content = await trustListWith(await TestPki.create("CN=Third CA"));
@@ -105,7 +124,8 @@ describe("push target TrustList", () => {
     const added = await client.trustListMethod("AddCertificate",
       [bytes(issuer.certificate), bool(false)]);
     expect(added.statusCode.name).toBe("Good");
-    expect((await fixture.target.trustList()).issuerCertificates).toContainEqual(issuer.certificate);
+    expect((await fixture.target.trustList()).issuerCertificates)
+      .toContainEqual(issuer.certificate);
 
     const thumbprint = sha1Thumbprint(issuer.certificate).toUpperCase();
     const removed = await client.trustListMethod("RemoveCertificate",
