@@ -17,12 +17,27 @@ const denied = [
   "BadUserSignatureInvalid",
 ];
 const refused = ["BadCertificateInvalid", "BadSecurityChecksFailed", "BadCertificateUntrusted"];
+/** The connection went away under the session: a target restarting, or closing channels. */
+const dropped = [
+  "BadConnectionClosed",
+  "BadSecureChannelClosed",
+  "BadSecureChannelIdInvalid",
+  "BadSessionClosed",
+  "BadSessionIdInvalid",
+  "BadServerNotConnected",
+  "BadCommunicationError",
+  "BadTimeout",
+];
 
 /**
  * A failed call's status: denied access, a certificate the target refuses in UpdateCertificate,
  * or anything else the target said.
  */
 export function failureOfStatus(step: string, statusName: string): PushFailure {
+  if (dropped.includes(statusName)) {
+    return new PushFailure("TargetUnreachable", statusName,
+      `${step}: the target closed the connection (${statusName})`);
+  }
   if (denied.includes(statusName)) {
     return new PushFailure("AccessDenied", statusName,
       `${step}: the target refused the GDS user; it needs the SecurityAdmin role there`);

@@ -239,7 +239,8 @@ class TargetSession implements TargetConnection {
   private async maxTrustListSize(): Promise<number> {
     const node = await this.nodes.maxTrustListSizeNode();
     if (!node) return 0;
-    const value = await this.session.read({ nodeId: node });
+    const value = await this.session.read({ nodeId: node })
+      .catch((error: unknown) => Promise.reject(classifyFailure(error, "Read")));
     return typeof value.value?.value === "number" ? value.value.value : 0;
   }
 

@@ -6,6 +6,7 @@ import {
   type NodeId,
 } from "node-opcua";
 import { PushFailure } from "../push/push-target-port.js";
+import { classifyFailure } from "./push-failures.js";
 
 /**
  * Well-known ns=0 NodeIds of a server's ServerConfiguration (Part 12 7.10), used only when a
@@ -85,13 +86,18 @@ export class ServerConfigurationNodes {
   }
 
   private async child(parent: NodeId, name: string): Promise<NodeId | undefined> {
-    const result = await this.session.browse({
-      nodeId: parent,
-      referenceTypeId: resolveNodeId("HierarchicalReferences"),
-      includeSubtypes: true,
-      browseDirection: BrowseDirection.Forward,
-      resultMask: 0x3f,
-    });
+    let result;
+    try {
+      result = await this.session.browse({
+        nodeId: parent,
+        referenceTypeId: resolveNodeId("HierarchicalReferences"),
+        includeSubtypes: true,
+        browseDirection: BrowseDirection.Forward,
+        resultMask: 0x3f,
+      });
+    } catch (error) {
+      throw classifyFailure(error, "Browse");
+    }
     const matches = (result.references ?? []).filter((reference) =>
       reference.browseName.name === name);
     const chosen = matches.find((reference) => reference.browseName.namespaceIndex === 0)

@@ -8,7 +8,6 @@ import {
   PushFailure,
   type PushConnector,
   type TargetAddress,
-  type TargetConnection,
 } from "./push-target-port.js";
 import { checkTargetIdentity } from "./target-identity.js";
 import { composeTrustList } from "./trust-list-composition.js";
@@ -55,6 +54,10 @@ export function targetAddress(
 /**
  * One attempt on one target, from signing in to the last step. It never throws: whatever
  * happens is in the returned attempt, with the steps that ran and the outcome.
+ *
+ * A target closes its channels a moment after it applied a new certificate; a session opened
+ * in that moment is cut. When the connection drops while nothing but the trust list was
+ * written (Open with EraseExisting makes that safe to redo), the attempt reconnects once.
  */
 export async function runAttempt(
   context: AttemptContext,
@@ -64,18 +67,52 @@ export async function runAttempt(
   at: Date,
 ): Promise<AttemptResult> {
   const steps = new PushSteps();
-  const crlNumber = context.authority.crlNumber().toString();
-  let connection: TargetConnection | undefined;
-  try {
-    if (!application) {
-      throw new PushFailure("TargetError", "BadNotFound", "the application is not registered");
+  for (let round = 0; ; round++) {
+    try {
+      if (!application) {
+        throw new PushFailure("TargetError", "BadNotFound", "the application is not registered");
+      }
+      return await deliver(context, target, application, kind, at, steps);
+    } catch (error) {
+      const failure = asPushFailure(error, "push");
+      if (round === 0 && isRedoable(failure, kind, steps)) {
+        await new Promise((resume) => setTimeout(resume, context.confirmDelayMs));
+        continue;
+      }
+      return {
+        attempt: {
+          at: at.toISOString(), kind, outcome: failure.outcome, statusCode: failure.statusCode,
+          message: failure.message, steps: steps.done,
+        },
+      };
     }
-    const { content, digest } = composeTrustList(context.authority, target);
-    const password = await steps.run("OpenCredentials", () => context.sealer.open(
-      target.credentials.sealedPassword, credentialBinding(target.applicationId)));
-    connection = await steps.run("Connect", () =>
-      context.connector.open(targetAddress(context, target, application, password)));
+  }
+}
 
+function isRedoable(failure: PushFailure, kind: PushKind, steps: PushSteps): boolean {
+  if (failure.outcome !== "TargetUnreachable") return false;
+  const names = steps.done.map((step) => step.name);
+  if (!steps.done.some((step) => step.name === "Connect" && step.statusCode === "Good")) {
+    return false;
+  }
+  return kind === "trustList" || names.at(-1) === "WriteTrustList";
+}
+
+async function deliver(
+  context: AttemptContext,
+  target: PushTargetRecord,
+  application: ApplicationRecord,
+  kind: PushKind,
+  at: Date,
+  steps: PushSteps,
+): Promise<AttemptResult> {
+  const crlNumber = context.authority.crlNumber().toString();
+  const { content, digest } = composeTrustList(context.authority, target);
+  const password = await steps.run("OpenCredentials", () => context.sealer.open(
+    target.credentials.sealedPassword, credentialBinding(target.applicationId)));
+  const connection = await steps.run("Connect", () =>
+    context.connector.open(targetAddress(context, target, application, password)));
+  try {
     if (kind === "certificate") {
       const issued = await updateCertificate({
         connection, connector: context.connector, endpointUrl: target.endpointUrl,
@@ -90,21 +127,12 @@ export async function runAttempt(
       };
     }
 
-    const open = connection;
     const applyRequired = await steps.run("WriteTrustList",
-      () => open.writeTrustList(target.certificateGroupId, content));
-    if (applyRequired) await steps.run("ApplyChanges", () => open.applyChanges());
+      () => connection.writeTrustList(target.certificateGroupId, content));
+    if (applyRequired) await steps.run("ApplyChanges", () => connection.applyChanges());
     return { attempt: succeeded(at, kind, steps, { crlNumber }), trustListDigest: digest };
-  } catch (error) {
-    const failure = asPushFailure(error, "push");
-    return {
-      attempt: {
-        at: at.toISOString(), kind, outcome: failure.outcome, statusCode: failure.statusCode,
-        message: failure.message, steps: steps.done,
-      },
-    };
   } finally {
-    await connection?.close();
+    await connection.close();
   }
 }
 

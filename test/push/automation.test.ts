@@ -65,7 +65,8 @@ describe("push automation", () => {
 
     const authority = fixture.running.authority;
     const crls = await target.crls();
-    expect(crls.some((crl) => crl.equals(authority.crl()))).toBe(true);
+    const attempts = JSON.stringify((await fixture.status(applicationId)).attempts);
+    expect(crls.some((crl) => crl.equals(authority.crl())), attempts).toBe(true);
     const crlText = opensslOk(["crl", "-noout", "-text", "-in",
       scratch.write("pushed.crl.pem", crlPem(authority.crl()))]);
     expect(crlText).toContain(serial.toUpperCase());
@@ -84,7 +85,7 @@ describe("push automation", () => {
     clock.advance(13 * hourMs);
     await pushEngine().scheduler.kick();
     const renewed = await fixture.status(applicationId);
-    expect(renewed.serialNumber).not.toBe(first.serialNumber);
+    expect(renewed.serialNumber, JSON.stringify(renewed.attempts)).not.toBe(first.serialNumber);
     expect(renewed.attempts[0]).toMatchObject({ kind: "certificate", outcome: "Succeeded" });
     const served = new X509Certificate(await target.servedCertificate());
     expect(served.serialNumber.toLowerCase()).toBe(renewed.serialNumber);
