@@ -94,17 +94,19 @@ async function followProgress(
   const since = Date.parse(started.startedAt);
   let shown = "";
   for (;;) {
-    const targets = await status(client, nullId());
+    const targets = (await status(client, nullId()))
+      .filter((target) => started.applicationIds.includes(target.applicationId));
     const done = targets
-      .filter((target) => started.applicationIds.includes(target.applicationId))
       .filter((target) => target.attempts[0] && Date.parse(target.attempts[0].at) >= since);
-    const failed = done.filter((target) => target.lastOutcome !== "Succeeded").length;
-    const line = `push: ${done.length}/${total} done, ${failed} failed`;
+    // A target removed meanwhile will never report; it counts as done (and failed).
+    const removed = total - targets.length;
+    const failed = done.filter((target) => target.lastOutcome !== "Succeeded").length + removed;
+    const line = `push: ${done.length + removed}/${total} done, ${failed} failed`;
     if (line !== shown) {
       process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
       shown = line;
     }
-    if (done.length >= total) {
+    if (done.length + removed >= total) {
       if (process.stderr.isTTY) process.stderr.write("\n");
       return done.map((target) => ({ applicationId: target.applicationId,
         applicationUri: target.applicationUri, outcome: target.lastOutcome,
