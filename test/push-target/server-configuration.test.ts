@@ -69,6 +69,21 @@ describe("push target ServerConfiguration", () => {
       .toBe("BadNothingToDo");
   });
 
+  it("keeps a new key for a later session, unlike the strict-order variant", async () => {
+    const first = await fixture.connect();
+    const csr = await signingRequest(first, "", true);
+    await first.close();
+    const certificate = await fixture.pki.signRequest(csr.outputs[0] as Buffer, targetUri);
+
+    const second = await fixture.connect();
+    const updated = await second.serverConfiguration("UpdateCertificate", [group, type,
+      bytes(certificate), byteStrings([fixture.pki.certificate]), text(""),
+      bytes(Buffer.alloc(0))]);
+    expect(updated.statusCode.name).toBe("Good");
+    expect((await second.serverConfiguration("ApplyChanges")).statusCode.name).toBe("Good");
+    expect(await fixture.target.servedCertificate()).toEqual(certificate);
+  });
+
   it("builds requests with the subject asked for, signed by the key it will use", async () => {
     const client = await fixture.connect();
     const csr = await signingRequest(client, "CN=a, O=b", false);
