@@ -6,6 +6,7 @@ import { loadCertificateProfiles } from "../ca/certificate-profile.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
 import { ApplicationDirectory } from "../gds/application-directory.js";
+import { actorName } from "../gds/caller.js";
 import { CertificateDirectory } from "../gds/certificate-directory.js";
 import { CertificateGroups, defaultCertificateGroups } from "../gds/certificate-groups.js";
 import { CertificateRequests } from "../gds/certificate-requests.js";
@@ -115,7 +116,10 @@ async function startOnHsm(
   const requests = new CertificateRequests(store, authority, groups, keyPairsFor(profiles),
     await hsm.secretSealer(sealKeyLabel), audit, clock, log("requests"));
   const directory = new ApplicationDirectory(store, clock, log("directory"),
-    (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
+    async (applicationId, caller) => {
+      await certificates.revokeApplication(caller, applicationId);
+      await push.engine.forget(applicationId, actorName(caller));
+    }, audit);
   const userAdministration = new UserAdministration(users, audit);
 
   // Push management: targets get certificates, trust lists and CRLs from here (README).

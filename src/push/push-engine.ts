@@ -93,6 +93,14 @@ export class PushEngine implements PushService {
     this.options.log.info({ applicationId }, "push target disabled");
   }
 
+  /** An application left the directory: its server is no longer ours to manage. */
+  async forget(applicationId: string, actor: string): Promise<void> {
+    if (!(await this.options.targets.remove(applicationId))) return;
+    await this.options.audit.record("push.target.removed", actor,
+      { applicationId, reason: "application unregistered" });
+    this.options.log.info({ applicationId }, "push target removed with its application");
+  }
+
   async pushNow(caller: Caller, ids: string[] | "all", kind: PushKind): Promise<PushBatch> {
     requireAdministrator(caller, "SecurityAdmin");
     const applicationIds = ids === "all"

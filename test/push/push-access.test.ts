@@ -76,6 +76,19 @@ describe("push management access and secrets", () => {
     expectStatus(unknown.statusCode, StatusCodes.BadNotFound);
   });
 
+  it("ends push management when the application is unregistered", async () => {
+    const { target, applicationId } = await fixture.target("urn:plant:access:leaving");
+    expectStatus((await fixture.enable(applicationId, target.endpointUrl)).statusCode,
+      StatusCodes.Good);
+    expectStatus((await fixture.admin.unregisterApplication(applicationId)).statusCode,
+      StatusCodes.Good);
+    const status = await fixture.admin.callProductMethod(["SecurityHandler", "GetPushStatus"],
+      [id(applicationId)]);
+    expectStatus(status.statusCode, StatusCodes.BadNotFound);
+    const audit = await readFile(join(fixture.gds.dataDir, "audit", "audit.log"), "utf8");
+    expect(audit).toContain("application unregistered");
+  });
+
   it("keeps the target password sealed, bound to its target, and out of logs and audit",
     async () => {
       const one = await fixture.target("urn:plant:access:sealed-one");
