@@ -36,6 +36,8 @@ export interface PushClientOptions {
 
 /** TrustList Open mode Write (0x2) | EraseExisting (0x4), Part 5 FileType. */
 const openWriteErase = 6;
+/** Pause before the second try of a channel the target dropped while it was being opened. */
+const refusedRetryMs = 1000;
 /** Written per Write call; small enough for any target's MaxByteStringLength. */
 const chunkBytes = 16 * 1024;
 
@@ -59,7 +61,43 @@ export class PushTargetClient implements PushConnector {
 
   async open(address: TargetAddress): Promise<TargetConnection> {
     await this.trustAuthority();
-    const client = OPCUAClient.create({
+    const client = await this.connect(address.endpointUrl);
+    try {
+      address.verifyServer(firstCertificate(client.serverCertificate ?? Buffer.alloc(0)));
+      const session = await client.createSession({
+        type: UserTokenType.UserName, userName: address.userName, password: address.password,
+      });
+      return new TargetSession(client, session);
+    } catch (error) {
+      await client.disconnect().catch(() => undefined);
+      throw classifyFailure(error, "session");
+    }
+  }
+
+  /**
+   * A secure channel to the target. A target closes every channel a moment after it applied a
+   * new certificate, and a channel being opened then looks refused; one more try after a
+   * pause tells that moment from a target that really refuses us.
+   */
+  private async connect(endpointUrl: string): Promise<OPCUAClient> {
+    for (let round = 0; ; round++) {
+      const client = this.createClient();
+      try {
+        await client.connect(endpointUrl);
+        return client;
+      } catch (error) {
+        await client.disconnect().catch(() => undefined);
+        if (round === 0 && /rejected by server/.test(String(error))) {
+          await new Promise((resume) => setTimeout(resume, refusedRetryMs));
+          continue;
+        }
+        throw await this.connectFailure(error, endpointUrl);
+      }
+    }
+  }
+
+  private createClient(): OPCUAClient {
+    return OPCUAClient.create({
       applicationName: "Security Handler GDS (push)",
       applicationUri: this.options.applicationUri,
       securityMode: MessageSecurityMode.SignAndEncrypt,
@@ -71,22 +109,6 @@ export class PushTargetClient implements PushConnector {
       privateKeyFile: this.options.privateKeyFile,
       keepSessionAlive: false,
     });
-    try {
-      await client.connect(address.endpointUrl);
-    } catch (error) {
-      await client.disconnect().catch(() => undefined);
-      throw await this.connectFailure(error, address.endpointUrl);
-    }
-    try {
-      address.verifyServer(firstCertificate(client.serverCertificate ?? Buffer.alloc(0)));
-      const session = await client.createSession({
-        type: UserTokenType.UserName, userName: address.userName, password: address.password,
-      });
-      return new TargetSession(client, session);
-    } catch (error) {
-      await client.disconnect().catch(() => undefined);
-      throw classifyFailure(error, "session");
-    }
   }
 
   async servedCertificate(endpointUrl: string): Promise<Buffer> {

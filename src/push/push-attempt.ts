@@ -56,8 +56,8 @@ export function targetAddress(
  * happens is in the returned attempt, with the steps that ran and the outcome.
  *
  * A target closes its channels a moment after it applied a new certificate; a session opened
- * in that moment is cut. When the connection drops while nothing but the trust list was
- * written (Open with EraseExisting makes that safe to redo), the attempt reconnects once.
+ * in that moment is cut. When the connection drops before anything was issued (the trust list
+ * is written with EraseExisting, so writing it again is safe), the attempt reconnects once.
  */
 export async function runAttempt(
   context: AttemptContext,
@@ -89,13 +89,16 @@ export async function runAttempt(
   }
 }
 
+const redoableSteps = ["WriteTrustList", "CreateSigningRequest"];
+
 function isRedoable(failure: PushFailure, kind: PushKind, steps: PushSteps): boolean {
   if (failure.outcome !== "TargetUnreachable") return false;
   const names = steps.done.map((step) => step.name);
   if (!steps.done.some((step) => step.name === "Connect" && step.statusCode === "Good")) {
     return false;
   }
-  return kind === "trustList" || names.at(-1) === "WriteTrustList";
+  // Nothing issued yet: what the dropped session staged on the target died with it.
+  return kind === "trustList" || redoableSteps.includes(names.at(-1) ?? "");
 }
 
 async function deliver(
