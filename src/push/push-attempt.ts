@@ -58,6 +58,9 @@ export function targetAddress(
  * A target closes its channels a moment after it applied a new certificate; a session opened
  * in that moment is cut. When the connection drops before anything was issued (the trust list
  * is written with EraseExisting, so writing it again is safe), the attempt reconnects once.
+ * A conforming target may still hold the cut session's staged changes until that session
+ * times out there, and answer the redo with BadTransactionPending; the attempt then fails
+ * as TargetError and the backoff tries again after that timeout has likely passed.
  */
 export async function runAttempt(
   context: AttemptContext,
