@@ -6,6 +6,7 @@ import { loadCertificateProfiles } from "../ca/certificate-profile.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import type { Settings } from "../config/settings.js";
 import { ApplicationDirectory } from "../gds/application-directory.js";
+import { actorName } from "../gds/caller.js";
 import { CertificateDirectory } from "../gds/certificate-directory.js";
 import { CertificateGroups, defaultCertificateGroups } from "../gds/certificate-groups.js";
 import { CertificateRequests } from "../gds/certificate-requests.js";
@@ -26,6 +27,7 @@ import { openNedbStore } from "../store/nedb-store.js";
 import type { GdsStore } from "../store/store.js";
 import { openAuditTrail } from "./audit-trail.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { startPush, type PushOptions, type RunningPush } from "./push.js";
 import { authorityFilesExist, writeAuthorityFiles } from "./authority-files.js";
 import { keyPairsFor } from "./key-pairs.js";
 import { httpsIdentity, publicBaseUrl, publicationUrls } from "./http-front-end.js";
@@ -39,6 +41,7 @@ export interface RunningGds {
   http: { httpUrl: string; httpsUrl: string; publicUrl: string };
   authority: CertificateAuthority;
   store: GdsStore;
+  push: RunningPush;
   stop(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export interface StartOptions {
   clock?: Clock;
   /** Per-channel session bound and how long sessions outlive their channel (tests shorten it). */
   sessionLimits?: SessionLimits;
+  push?: PushOptions;
 }
 
 const dayMs = 86_400_000;
@@ -155,7 +159,10 @@ async function startOnHsm(
   const requests = new CertificateRequests(store, authority, groups, keyPairsFor(profiles),
     await hsm.secretSealer(sealKeyLabel), audit, clock, log("requests"), certificateEvents);
   const directory = new ApplicationDirectory(store, clock, log("directory"),
-    (applicationId, caller) => certificates.revokeApplication(caller, applicationId), audit);
+    async (applicationId, caller) => {
+      await certificates.revokeApplication(caller, applicationId);
+      await push.engine.forget(applicationId, actorName(caller));
+    }, audit);
   const userAdministration = new UserAdministration(users, audit,
     async (applicationId) => (await store.applications.get(applicationId)) !== undefined);
   const userCertificates = new UserCertificates(store.users,
@@ -168,6 +175,14 @@ async function startOnHsm(
   const httpsUrl = await http.startHttps(await httpsIdentity(own, authority));
   log("http").info({ httpUrl, httpsUrl, publicUrl }, "HTTP listening");
 
+  // Push management: targets get certificates, trust lists and CRLs from here (README).
+  const push = await startPush({
+    dataDir: settings.dataDir, pkiDir, applicationUri: settings.applicationUri, own, store,
+    authority, groups, sealer: await hsm.secretSealer(sealKeyLabel), audit, clock,
+    renewalWindowMs, log: log("push"), options: options.push ?? {},
+  });
+  cleanup.push(() => push.stop());
+
   const server = new GdsServer({
     host: settings.host, port: settings.port, hostname: settings.hostname,
     applicationUri: settings.applicationUri, pkiDir, ...own,
@@ -175,7 +190,8 @@ async function startOnHsm(
     directory, requests, certificates, groups, users, userAdministration, userCertificates,
     estCredentials: est.credentials,
     trustList: (groupId) => authority.trustList(groupId), certificateEvents,
-    authority, sessionLimits: options.sessionLimits, log: log("opcua"),
+    authority, push: push.engine, sessionLimits: options.sessionLimits,
+    log: log("opcua"),
   });
   const endpointUrl = await server.start();
   cleanup.push(() => server.stop());
@@ -191,6 +207,7 @@ async function startOnHsm(
     await server.refreshAuthorityCrl();
     server.refreshTrustLists(thisUpdate);
     http.updateHttpsIdentity(await httpsIdentity(own, authority));
+    void push.scheduler.kick();
   });
   const crlTimer = setInterval(() => {
     authority.refreshCrlIfDue()
@@ -208,6 +225,7 @@ async function startOnHsm(
     http: { httpUrl, httpsUrl, publicUrl },
     authority,
     store,
+    push,
     stop: async () => {
       clearInterval(crlTimer);
       for (const step of cleanup.reverse()) await step();

@@ -5,6 +5,7 @@ import { Command, Option } from "commander";
 import { auditVerifyCommand } from "../audit/audit-verify-command.js";
 import { addAdminCommands } from "./admin-commands.js";
 import { addEstCommands } from "./est-commands.js";
+import { addPushCommands } from "./push-commands.js";
 import { startCommand } from "./start-command.js";
 
 const productVersion = (createRequire(import.meta.url)("../../package.json") as {
@@ -45,6 +46,7 @@ program
 
 addAdminCommands(program);
 addEstCommands(program);
+addPushCommands(program);
 
 program.command("audit").description("the signed audit trail")
   .command("verify")

@@ -17,6 +17,7 @@ import { defaultSessionLimits, guardSessions, type SessionLimits } from "./sessi
 import type { Logger } from "../log/logger.js";
 import type { CertificateRequests } from "../gds/certificate-requests.js";
 import type { UserAdministration } from "../identity/user-administration.js";
+import type { PushService } from "../push/push-service.js";
 import { bindAdministrationMethods } from "./administration-methods.js";
 import { AuditEntryIds } from "./audit-entry-ids.js";
 import type { CertificateAuditEvents } from "./certificate-audit-events.js";
@@ -27,6 +28,7 @@ import { UserCertificateManager } from "./user-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
 import { bindEstCredentialMethod, type EstCredentialIssuer } from "./est-credential-method.js";
 import { GdsAddressSpace, productNamespaceUri } from "./gds-address-space.js";
+import { bindPushMethods } from "./push-methods.js";
 import { bindQueryMethods } from "./query-methods.js";
 import { CallerResolver } from "./session-caller.js";
 import { bindTrustListMethods } from "./trust-list-methods.js";
@@ -56,6 +58,8 @@ export interface GdsServerOptions {
   /** The CA whose certificates channels may present, with its current CRL. */
   authority: { certificate(): Buffer; crl(): Buffer };
   sessionLimits?: SessionLimits;
+  /** Push management methods on the administration object, when push is configured. */
+  push?: PushService;
   log: Logger;
 }
 
@@ -149,6 +153,7 @@ export class GdsServer {
     if (this.options.estCredentials) {
       bindEstCredentialMethod(gds, administration, this.options.estCredentials, callers, log);
     }
+    if (this.options.push) bindPushMethods(gds, administration, this.options.push, callers, log);
     this.trustLists = this.options.groups.ids().map((groupId) => {
       const node = addressSpace.findNode(gds.trustListNodeId(groupId));
       if (!node) throw new Error(`the nodeset has no TrustList for ${groupId}`);
