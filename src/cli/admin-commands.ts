@@ -62,7 +62,8 @@ export function addAdminCommands(program: Command): void {
     .action((flags: AdminFlags) => withAdmin(flags, async (client) => {
       print(JSON.parse(String((await call(client, "ListUsers", [])).outputs[0])));
     }));
-  adminOptions(users.command("add <userName>").description("add a user; password from SH_NEW_PASSWORD"))
+  adminOptions(users.command("add <userName>")
+    .description("add a user; password from SH_NEW_PASSWORD"))
     .requiredOption("--role <role...>", "roles: DiscoveryAdmin CertificateAuthorityAdmin "
       + "RegistrationAuthorityAdmin SecurityAdmin Operator")
     .action((userName: string, flags: AdminFlags & { role: string[] }) =>
@@ -76,7 +77,8 @@ export function addAdminCommands(program: Command): void {
         await call(client, "SetUserRoles", [text(userName), roles(role)]);
         print({ userName, roles: role });
       }));
-  adminOptions(users.command("passwd <userName>").description("set a password from SH_NEW_PASSWORD"))
+  adminOptions(users.command("passwd <userName>")
+    .description("set a password from SH_NEW_PASSWORD"))
     .action((userName: string, flags: AdminFlags) => withAdmin(flags, async (client) => {
       await call(client, "SetUserPassword", [text(userName), text(newPassword())]);
       print({ userName, password: "changed" });
@@ -123,7 +125,9 @@ export function addAdminCommands(program: Command): void {
 }
 
 function roles(values: string[]): Variant {
-  return new Variant({ dataType: DataType.String, arrayType: VariantArrayType.Array, value: values });
+  return new Variant({
+    dataType: DataType.String, arrayType: VariantArrayType.Array, value: values,
+  });
 }
 
 /** New passwords come from the environment so that they appear in no process list. */

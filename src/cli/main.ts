@@ -29,7 +29,8 @@ program
   .option("--application-uri <uri>", "ApplicationUri of the GDS itself")
   .option("--strict-channel-certificates", "accept only channel certificates this CA issued")
   .option("--no-strict-channel-certificates", "accept unknown well-formed channel certificates")
-  .option("--renewal-window-days <days>", "days before expiry that GetCertificateStatus asks for renewal")
+  .option("--renewal-window-days <days>",
+    "days before expiry that GetCertificateStatus asks for renewal")
   .option("--hsm-module <path>", "PKCS#11 module of an external token (default: embedded SoftHSM2)")
   .option("--hsm-token-label <label>", "label of the token to use")
   .option("--hsm-pin-file <path>", "file holding the token's user PIN")

@@ -91,7 +91,9 @@ export class GdsServer {
         applicationName: { text: "Security Handler GDS", locale: "en" },
         applicationType: ApplicationType.DiscoveryServer,
       },
-      buildInfo: { productName: "Security Handler", productUri, manufacturerName: "Security Handler" },
+      buildInfo: {
+        productName: "Security Handler", productUri, manufacturerName: "Security Handler",
+      },
       // Sessions need Sign or SignAndEncrypt; a None channel serves discovery only.
       securityModes: secure,
       securityPolicies: [

@@ -115,9 +115,13 @@ const cases: Case[] = [
         [nodeId(context.thisApp), bytes(finished.outputs[0] as Buffer)])).statusCode;
     } },
   { method: "CheckRevocationStatus", allowed: "everyone",
-    call: async (client) => (await client.callProductMethod(["Directory", "CheckRevocationStatus"],
-      [bytes(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]))])).statusCode === StatusCodes.BadInvalidArgument
-      ? StatusCodes.Good : StatusCodes.BadUnexpectedError },
+    call: async (client) => {
+      const notACertificate = bytes(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]));
+      const result = await client.callProductMethod(["Directory", "CheckRevocationStatus"],
+        [notACertificate]);
+      return result.statusCode === StatusCodes.BadInvalidArgument
+        ? StatusCodes.Good : StatusCodes.BadUnexpectedError;
+    } },
   { method: "TrustList.Open", allowed: ["operator", "discovery", "caAdmin", "raAdmin",
     "securityAdmin", "selfThis", "selfOther"],
     call: async (client) => {
