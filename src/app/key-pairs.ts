@@ -5,7 +5,7 @@ import { packagePrivateKey } from "../ca/private-key-package.js";
 import { parseSubjectName } from "../ca/subject-name.js";
 import type { CertificateProfile } from "../ca/certificate-profile.js";
 import { GdsError } from "../core/errors.js";
-import type { KeyPairs } from "../gds/certificate-requests.js";
+import type { KeyPairs } from "../gds/new-key-pair-parameters.js";
 
 /** The CA core's key generation and packaging, in the shape the request logic needs. */
 export const keyPairsFor = (profiles: Map<string, CertificateProfile>): KeyPairs => ({

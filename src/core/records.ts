@@ -136,3 +136,21 @@ export interface UserRecord {
    */
   userTokenApplications?: string[];
 }
+
+/**
+ * An EST enrolment credential: HTTP Basic user name (`credentialId`) and password for the
+ * first simpleenroll of one registered application. Only a slow hash of the password is
+ * kept. It is one-time: it is spent when a certificate is delivered with it. While its
+ * request waits for approval it keeps naming that request, so the client's retry collects it.
+ */
+export interface EnrolmentCredentialRecord {
+  credentialId: string;
+  applicationId: string;
+  secretHash: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  /** The request a held simpleenroll opened; a retry with the same credential follows it. */
+  requestId?: string;
+  spentAt?: string;
+}

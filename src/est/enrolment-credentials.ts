@@ -1,34 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { AuditTrail } from "../core/audit-trail.js";
+import type { EnrolmentCredentialRecord } from "../core/records.js";
+import type { EnrolmentCredentialStore } from "../store/store.js";
 import type { Clock } from "../core/clock.js";
 import { GdsError } from "../core/errors.js";
 import { actorName, type Caller } from "../gds/caller.js";
 import { requireAdministrator } from "../gds/rights.js";
 import { hashPassword, verifyPassword } from "../identity/password-hash.js";
 
-/**
- * An EST enrolment credential: HTTP Basic user name (`credentialId`) and password for the
- * first simpleenroll of one registered application. Only a slow hash of the password is
- * kept. It is one-time: it is spent when a certificate is delivered with it. While its
- * request waits for approval it keeps naming that request, so the client's retry collects it.
- */
-export interface EnrolmentCredentialRecord {
-  credentialId: string;
-  applicationId: string;
-  secretHash: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-  /** The request a held simpleenroll opened; a retry with the same credential follows it. */
-  requestId?: string;
-  spentAt?: string;
-}
-
-export interface EnrolmentCredentialStore {
-  insert(record: EnrolmentCredentialRecord): Promise<void>;
-  get(credentialId: string): Promise<EnrolmentCredentialRecord | undefined>;
-  replace(record: EnrolmentCredentialRecord): Promise<void>;
-}
+export type { EnrolmentCredentialRecord, EnrolmentCredentialStore };
 
 export interface IssuedCredential {
   credentialId: string;

@@ -15,25 +15,10 @@ import type { Authority } from "./authority.js";
 import { actorName, type Caller } from "./caller.js";
 import { eventCaller, reportingFailure } from "./certificate-event-report.js";
 import type { CertificateGroup, CertificateGroups } from "./certificate-groups.js";
-import { newKeyPairParameters } from "./new-key-pair-parameters.js";
+import {
+  newKeyPairParameters, type KeyPairs, type NewKeyPairInput,
+} from "./new-key-pair-parameters.js";
 import { requireAdministrator, requireCertificateRights } from "./rights.js";
-
-/** Key generation and packaging for StartNewKeyPairRequest. */
-export interface KeyPairs {
-  generate(certificateTypeId: string): Promise<{
-    publicKeyInfo: Buffer;
-    privateKey: Buffer; // PKCS#8 DER
-  }>;
-  subjectName(text: string): Buffer;
-  domainNames(names: string[]): string[];
-  package(input: {
-    format: "PFX" | "PEM";
-    privateKey: Buffer;
-    certificate: Buffer;
-    issuerCertificates: Buffer[];
-    password: string;
-  }): Buffer;
-}
 
 /** Encryption at rest under a key that stays in the HSM. */
 export interface SecretSealer {
@@ -45,13 +30,6 @@ export interface FinishedRequest {
   certificate: Buffer;
   privateKey: Buffer | undefined;
   issuerCertificates: Buffer[];
-}
-
-export interface NewKeyPairInput {
-  subjectName: string;
-  domainNames: string[];
-  privateKeyFormat: string;
-  privateKeyPassword: string;
 }
 
 /**

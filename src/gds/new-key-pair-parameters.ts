@@ -1,6 +1,29 @@
 import { GdsError } from "../core/errors.js";
 import type { ApplicationRecord, NewKeyPairParameters } from "../core/records.js";
-import type { KeyPairs, NewKeyPairInput } from "./certificate-requests.js";
+
+/** Key generation and packaging for StartNewKeyPairRequest. */
+export interface KeyPairs {
+  generate(certificateTypeId: string): Promise<{
+    publicKeyInfo: Buffer;
+    privateKey: Buffer; // PKCS#8 DER
+  }>;
+  subjectName(text: string): Buffer;
+  domainNames(names: string[]): string[];
+  package(input: {
+    format: "PFX" | "PEM";
+    privateKey: Buffer;
+    certificate: Buffer;
+    issuerCertificates: Buffer[];
+    password: string;
+  }): Buffer;
+}
+
+export interface NewKeyPairInput {
+  subjectName: string;
+  domainNames: string[];
+  privateKeyFormat: string;
+  privateKeyPassword: string;
+}
 
 const maxPasswordLength = 256;
 

@@ -1,9 +1,7 @@
 import { join } from "node:path";
 import { GdsError } from "../core/errors.js";
-import type {
-  EnrolmentCredentialRecord,
-  EnrolmentCredentialStore,
-} from "../est/enrolment-credentials.js";
+import type { EnrolmentCredentialRecord } from "../core/records.js";
+import type { EnrolmentCredentialStore } from "./store.js";
 import { NedbCollection } from "./nedb-collection.js";
 
 /** EST enrolment credentials in `directory/est-credentials.db`, or in memory without one. */

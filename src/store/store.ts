@@ -5,6 +5,7 @@ import type {
   IssuedCertificateRecord,
   RecordCounter,
   UserRecord,
+  EnrolmentCredentialRecord,
 } from "../core/records.js";
 
 /**
@@ -84,4 +85,10 @@ export interface GdsStore {
   readonly authorities: AuthorityStore;
   readonly users: UserStore;
   close(): Promise<void>;
+}
+
+export interface EnrolmentCredentialStore {
+  insert(record: EnrolmentCredentialRecord): Promise<void>;
+  get(credentialId: string): Promise<EnrolmentCredentialRecord | undefined>;
+  replace(record: EnrolmentCredentialRecord): Promise<void>;
 }
