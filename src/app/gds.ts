@@ -179,7 +179,13 @@ async function startOnHsm(
   const push = await startPush({
     dataDir: settings.dataDir, pkiDir, applicationUri: settings.applicationUri, own, store,
     authority, groups, sealer: await hsm.secretSealer(sealKeyLabel), audit, clock,
-    renewalWindowMs, log: log("push"), options: options.push ?? {},
+    renewalWindowMs, log: log("push"), options: {
+      intervalMs: settings.push.intervalMinutes * 60_000,
+      concurrency: settings.push.concurrency,
+      backoff: { baseMs: settings.push.backoffMinutes * 60_000,
+        maxMs: settings.push.backoffMaxMinutes * 60_000 },
+      ...options.push,
+    },
   });
   cleanup.push(() => push.stop());
 

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { estKeys, estSettings, type EstSettings } from "./est-settings.js";
+import { pushKeys, pushSettings, type PushSettings } from "./push-settings.js";
 import { httpFlags, httpKeys, httpSettings, type HttpSettings } from "./http-settings.js";
 
 /** Everything the GDS can be told at start; see README "Configuration". */
@@ -24,6 +25,7 @@ export interface Settings {
   logLevel: string;
   http: HttpSettings;
   est: EstSettings;
+  push: PushSettings;
 }
 
 export interface GroupPolicySettings {
@@ -54,7 +56,7 @@ export class SettingsError extends Error {
 export const configFileName = "config.json";
 
 const topLevelKeys = ["host", "port", "hostname", "applicationUri", "strictChannelCertificates",
-  "renewalWindowDays", "hsm", "certificateGroups", "logLevel", "http", "est"];
+  "renewalWindowDays", "hsm", "certificateGroups", "logLevel", "http", "est", "push"];
 const hsmKeys = ["module", "tokenLabel", "pinFile", "pinEnv", "sessions"];
 
 /** The command-line flag of a setting, named in error messages next to the setting. */
@@ -84,6 +86,8 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
   refuseUnknown(httpFile, httpKeys, "http.");
   const estFile = objectOr(file.est, "est");
   refuseUnknown(estFile, estKeys, "est.");
+  const pushFile = objectOr(file.push, "push");
+  refuseUnknown(pushFile, pushKeys, "push.");
   const listenHost = pick("host") === undefined ? undefined : hostName(pick("host"), "host");
   return {
     dataDir,
@@ -109,6 +113,7 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     http: httpSettings(httpFile, flags, (setting, problem) => new SettingsError(setting, problem)),
     est: estSettings(estFile, (setting, problem) => new SettingsError(setting, problem)),
+    push: pushSettings(pushFile, (setting, problem) => new SettingsError(setting, problem)),
   };
 }
 

@@ -55,3 +55,29 @@ describe("settings", () => {
     await expect(loadSettings({ dataDir: dir })).rejects.toThrow(/config\.json.*not valid JSON/);
   });
 });
+
+describe("push settings", () => {
+  it("default to a pass every 5 minutes, 4 targets at once, backoff from 1 minute to 1 hour",
+    async () => {
+      const { push } = await loadSettings({ dataDir: await dataDir() });
+      expect(push).toEqual({
+        intervalMinutes: 5, concurrency: 4, backoffMinutes: 1, backoffMaxMinutes: 60,
+      });
+    });
+
+  it("take config.json values", async () => {
+    const dir = await dataDir({ push: { concurrency: 16, intervalMinutes: 30 } });
+    const { push } = await loadSettings({ dataDir: dir });
+    expect(push.concurrency).toBe(16);
+    expect(push.intervalMinutes).toBe(30);
+  });
+
+  it.each([
+    [{ push: { concurrency: 0 } }, /setting "push.concurrency": must be an integer from 1/],
+    [{ push: { intervalMinutes: "5" } }, /setting "push.intervalMinutes"/],
+    [{ push: { backoffMinutes: 10, backoffMaxMinutes: 5 } }, /push.backoffMaxMinutes/],
+    [{ push: { concurency: 4 } }, /setting "push.concurency": is not a setting/],
+  ])("refuse %j with a message naming the setting", async (config, message) => {
+    await expect(loadSettings({ dataDir: await dataDir(config) })).rejects.toThrow(message);
+  });
+});
