@@ -42,11 +42,28 @@ export interface HttpServerOptions {
   log: Logger;
   /** Largest request body accepted by any route, in bytes. */
   bodyLimit?: number;
+  limits?: ConnectionLimits;
+}
+
+export interface ConnectionLimits {
+  idleMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+  maxConnections: number;
 }
 
 const defaultBodyLimit = 64 * 1024;
 /** Long URLs (OCSP GET carries the request in the path) are cut in the access log. */
 const loggedUrlLength = 160;
+
+/**
+ * Bounds on what one client can hold: a socket idle this long is closed, a request must
+ * arrive whole within requestMs, and beyond maxConnections new sockets are refused at once
+ * (the process keeps file descriptors for OPC UA and the store).
+ */
+export const defaultConnectionLimits: ConnectionLimits = {
+  idleMs: 15_000, requestMs: 10_000, keepAliveMs: 5_000, maxConnections: 4_096,
+};
 
 /**
  * The product's HTTP front-end: one plain listener and one HTTPS listener, each a fastify
@@ -100,13 +117,21 @@ export class HttpServer {
 
   private instance(listener: HttpListener, https?: object): FastifyInstance {
     const log = this.options.log.child({ listener });
+    const limits = this.options.limits ?? defaultConnectionLimits;
     const app = fastify({
       loggerInstance: log,
       // Our own access line replaces fastify's two lines per request.
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: this.options.bodyLimit ?? defaultBodyLimit,
+      // Anyone may connect: a slow or idle client must not hold a socket for long, and a stop
+      // must not wait for one (fastify leaves all of these unbounded by default).
+      connectionTimeout: limits.idleMs,
+      requestTimeout: limits.requestMs,
+      keepAliveTimeout: limits.keepAliveMs,
+      forceCloseConnections: true,
       ...(https ? { https } : {}),
     }) as unknown as FastifyInstance;
+    app.server.maxConnections = limits.maxConnections;
 
     // Routes log through the component logger; a pino child per request would cost more than
     // a cached OCSP answer does.

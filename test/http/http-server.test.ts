@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpServer } from "../../src/http/http-server.js";
@@ -61,4 +63,49 @@ describe("HTTP server", () => {
     expect(() => server.register({ name: "tls", listeners: ["https"], plugin: async () => {} }))
       .not.toThrow();
   });
+});
+
+describe("HTTP connection limits", () => {
+  const limits = { idleMs: 400, requestMs: 300, keepAliveMs: 200, maxConnections: 2 };
+
+  async function serverWith() {
+    const { log } = capturedLogger();
+    const server = new HttpServer({ host: "127.0.0.1", port: 0, httpsPort: 0, log, limits });
+    server.register({ name: "probe", listeners: ["http"],
+      plugin: async (app) => { app.post("/echo", async (request) => request.body); } });
+    const url = new URL(await server.startHttp());
+    return { server, port: Number(url.port) };
+  }
+
+  function halfSentRequest(port: number): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 8000\r\n\r\n{\"a\":");
+        resolve(socket);
+      });
+      socket.on("error", () => undefined);
+      socket.once("error", reject);
+    });
+  }
+
+  it("closes a client that never finishes its request", async () => {
+    const { server, port } = await serverWith();
+    servers.push(server);
+    const socket = await halfSentRequest(port);
+    await once(socket, "close");
+  });
+
+  it("refuses sockets beyond the connection bound and stops without waiting for slow ones",
+    async () => {
+      const { server, port } = await serverWith();
+      const held = [await halfSentRequest(port), await halfSentRequest(port)];
+      const third = await halfSentRequest(port);
+      await once(third, "close");
+
+      // stop() resolves (it would hang on the held sockets otherwise) and closes them.
+      const closed = held.map((socket) => once(socket, "close"));
+      await server.stop();
+      await Promise.all(closed);
+    });
 });

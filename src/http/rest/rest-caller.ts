@@ -36,7 +36,8 @@ export async function restCaller(request: FastifyRequest, identity: RestIdentity
 function bearerUser(request: FastifyRequest, identity: RestIdentity): string | undefined {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
-  const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header);
+  // RFC 9110 11.1: the scheme is case-insensitive.
+  const match = /^Bearer ([A-Za-z0-9_-]{16,128})$/i.exec(header);
   const userName = match ? identity.tokens.userOf(match[1]!) : undefined;
   if (userName === undefined) {
     throw new AuthenticationRequired("Bearer", "the bearer token is not valid or has expired");
