@@ -28,7 +28,11 @@ export function requireSecurityMode(caller: Caller, required: SecurityMode): voi
   throw new GdsError("SecurityModeInsufficient", `this method requires a ${required} channel`);
 }
 
-/** The name recorded for who did something; anonymous callers are recorded as such. */
+/**
+ * The name recorded for who did something: the user, else the application whose certificate
+ * opened the channel (ApplicationSelfAdmin), else anonymous.
+ */
 export function actorName(caller: Caller): string {
-  return caller.userName ?? "anonymous";
+  if (caller.userName !== undefined) return caller.userName;
+  return caller.selfAdminOf !== undefined ? `application:${caller.selfAdminOf}` : "anonymous";
 }

@@ -9,6 +9,9 @@ import type { UserStore } from "../store/store.js";
 import { hashPassword, verifyPassword } from "./password-hash.js";
 import { SignInThrottle } from "./sign-in-throttle.js";
 
+/** How refusals for names that do not exist are logged, audited and throttled. */
+const unknownUser = "(unknown user)";
+
 /** A valid hash of a random password: unknown user names are checked against it. */
 const unknownUserHash = await hashPassword(randomBytes(16).toString("base64url"));
 
@@ -119,7 +122,7 @@ export class UserDirectory {
    */
   async authenticate(userName: string, password: string): Promise<boolean> {
     const record = await this.store.get(userName);
-    const locked = this.throttle.isLocked(userName);
+    const locked = this.throttle.isLocked(record ? userName : unknownUser);
     const valid = await verifyPassword(password, record?.passwordHash ?? unknownUserHash);
     if (record && valid && !locked) {
       this.throttle.succeeded(userName);
@@ -130,8 +133,10 @@ export class UserDirectory {
     // Attempts during a lock do not extend it: a user retrying the right password is not
     // punished further. An attacker can still keep a name locked by guessing once per lock;
     // that is the price of making guessing slow, and the log shows it.
-    const lockStarted = !locked && this.throttle.failed(userName);
-    const who = record ? { userName } : { userName: "(unknown user)" };
+    const who = record ? { userName } : { userName: unknownUser };
+    // Unknown names share one throttle entry: fresh names would otherwise each get their own
+    // allowance, and every refusal its own signed audit entry.
+    const lockStarted = !locked && this.throttle.failed(who.userName);
     this.log.warn({ ...who, locked: locked || lockStarted }, "sign-in refused");
     // One audit entry per refusal until the lock, then one per lock: a guessing caller without
     // an account must not be able to grow the signed trail without bound.

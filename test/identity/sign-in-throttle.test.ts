@@ -66,3 +66,19 @@ describe("sign-in", () => {
     await store.close();
   });
 });
+
+describe("refusals for unknown names", () => {
+  it("share one allowance, so fresh names cannot grow the audit trail without bound", async () => {
+    const clock = new ManualClock(new Date("2026-01-01"));
+    const audited: string[] = [];
+    const audit = { record: async (action: string) => { audited.push(action); } };
+    const store = await openNedbStore(undefined);
+    const users = new UserDirectory(store.users, clock, createLogger({ level: "silent" }),
+      audit, new SignInThrottle(clock, policy));
+
+    for (let i = 0; i < 50; i++) expect(await users.authenticate(`guess-${i}`, "x")).toBe(false);
+
+    expect(audited.length).toBe(policy.failuresBeforeLock);
+    await store.close();
+  });
+});
