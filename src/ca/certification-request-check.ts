@@ -15,6 +15,10 @@ export interface CertificationRequestContext {
  * certificate gets the registered URI whatever the request says; a request naming another one
  * is refused rather than silently corrected, because it reveals a misconfigured client.
  */
+/** RFC 1123 host names: letters, digits and inner hyphens per label; no wildcard. */
+const hostNamePattern =
+  /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
+
 /** DNS names and IP addresses one certificate may carry. */
 export const maximumHosts = 64;
 
@@ -41,6 +45,12 @@ export function checkCertificationRequest(
   // is a mistake or an attack, never an application.
   if (csr.sanDnsNames.length + csr.sanIpAddresses.length > maximumHosts) {
     throw new GdsError("InvalidArgument", `request names more than ${maximumHosts} hosts`);
+  }
+  // An application certificate names the hosts it is reached by; a wildcard would let its
+  // key impersonate every host of a domain over TLS (HTTPS, EST).
+  const notHost = csr.sanDnsNames.find((name) => !hostNamePattern.test(name));
+  if (notHost !== undefined) {
+    throw new GdsError("InvalidArgument", "a DNS name of the request is not a host name");
   }
   if (csr.sanUris.length > 1) {
     throw new GdsError("CertificateUriInvalid", "request names more than one URI");

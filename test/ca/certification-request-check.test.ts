@@ -64,6 +64,12 @@ describe("checkCertificationRequest", () => {
     expect(error.message).toMatch(/more than 64 hosts/);
   });
 
+  it.each(["*.plant.example", "host_1.plant", "-lead.plant"])(
+    "refuses a request naming %s, which is not a host name", (name) => {
+      const error = gdsErrorOf(() => check({ subjectAltName: `DNS:${name}` }));
+      expect(error.code).toBe("InvalidArgument");
+    });
+
   it("a CSR for another ApplicationUri is refused with CertificateUriInvalid", () => {
     const error = gdsErrorOf(() => check({ subjectAltName: "URI:urn:example:someone-else" }));
     expect(error.code).toBe("CertificateUriInvalid");
