@@ -206,6 +206,12 @@ async function startOnHsm(
   // Every new CRL reaches the channel checks, the TrustList objects and DATA_DIR/ca at once.
   authority.onCrlPublished(async (_crl, thisUpdate) => {
     await ocsp.revocationsChanged();
+    // A revoked responder certificate (it carries ocsp-nocheck, so clients cannot notice)
+    // must stop signing at once: a new one is issued for the responder key.
+    const responder = await ensureResponderIdentity(hsm, authority, store, clock, audit);
+    if (!responder.certificateDer.equals(ocsp.identityInUse().certificateDer)) {
+      ocsp.useIdentity(responder);
+    }
     await audit.record("crl.published", "security-handler", {
       crlNumber: authority.crlNumber().toString(), thisUpdate: thisUpdate.toISOString(),
     });

@@ -1,5 +1,5 @@
 import { X509Certificate } from "node:crypto";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { ocspResponderId } from "../../src/ca/authority.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { adminPassword, GdsFixture } from "../support/gds-fixture.js";
@@ -42,4 +42,22 @@ describe("the delegated OCSP responder's certificate", () => {
         .toEqual(certificate.publicKey.export({ type: "spki", format: "der" }));
       expect(fixture.output().match(/OCSP responder certificate issued/g)).toHaveLength(2);
     });
+
+  it("is replaced as soon as it is revoked", async () => {
+    await fixture?.stop(); // one token module per process
+    const own = await GdsFixture.create();
+    try {
+      const gds = await own.start({ adminPassword });
+      const [first] = await gds.store.certificates.listForApplication(ocspResponderId);
+      await gds.authority.revoke([first!.serialNumber], "superseded", "test");
+
+      await vi.waitFor(async () => {
+        const records = await gds.store.certificates.listForApplication(ocspResponderId);
+        expect(records.filter((record) => !record.revokedAt)).toHaveLength(1);
+      }, { timeout: 10_000, interval: 50 });
+      expect(own.output().match(/OCSP responder certificate issued/g)).toHaveLength(2);
+    } finally {
+      await own.dispose();
+    }
+  });
 });
