@@ -92,6 +92,12 @@ function readCertId(reader: DerReader): CertId {
   const serial = fields.content(fields.read(tags.integer));
   fields.expectDone();
   if (serial.length === 0) throw malformed("empty serial number");
+  // DER: no redundant leading octet. The CertID is echoed in the answer, and a client would
+  // reject an answer carrying a CertID that is not valid DER.
+  if (serial.length > 1 && ((serial[0] === 0 && (serial[1]! & 0x80) === 0)
+    || (serial[0] === 0xff && (serial[1]! & 0x80) !== 0))) {
+    throw malformed("serial number not in minimal encoding");
+  }
 
   return {
     der: reader.encoded(element),

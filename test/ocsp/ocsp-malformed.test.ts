@@ -94,6 +94,9 @@ describe("OCSP requests that are wrong in every way", () => {
       () => Buffer.concat([Buffer.from([0x30, 0x80]), valid, Buffer.alloc(2)])],
     ["no CertID", () => requestOf([])],
     ["seventeen CertIDs", () => requestOf(Array(17).fill(certIdOf(valid)))],
+    ["a serial number with a redundant leading zero octet",
+      () => requestOf([certId(sha1, Buffer.alloc(20, 1), Buffer.alloc(20, 2),
+        Buffer.from("002a5ddda2", "hex"))])],
   ])("answers %s with malformedRequest", async (_name, body) => {
     const answer = await answerOf(body());
     expect(answer.status).toBe(OCSPResponseStatus.malformedRequest);
