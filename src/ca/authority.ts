@@ -16,6 +16,7 @@ import { issueApplicationCertificate, publicationExtensions } from "./certificat
 import { checkProfilesFitCaKey, type CertificateProfile } from "./certificate-profile.js";
 import { encodeDistinguishedName } from "./distinguished-name.js";
 import { issueOcspResponderCertificate } from "./ocsp-responder-certificate.js";
+import { CompromisedKeys } from "./compromised-keys.js";
 import { checkCertificationRequest } from "./certification-request-check.js";
 import { parseCertificationRequest } from "./certification-request.js";
 import { buildCrl } from "./crl-builder.js";
@@ -62,6 +63,7 @@ export class CertificateAuthority {
     record: AuthorityRecord,
     private readonly certificateDer: Buffer,
     private readonly keyId: string,
+    private readonly compromisedKeys: CompromisedKeys,
   ) {
     this.crls = new CrlPublisher(record, certificateDer, options.signer, options.store,
       options.clock, options.caProfile.crlValidityDays, options.log);
@@ -92,6 +94,7 @@ export class CertificateAuthority {
       record,
       certificateDer,
       issuer.keyIdentifier.toString("hex"),
+      CompromisedKeys.from(await store.certificates.listRevoked()),
     );
     await authority.refreshCrlIfDue();
     return authority;
@@ -106,6 +109,7 @@ export class CertificateAuthority {
     const profile = this.profile(certificateTypeId);
     const csr = parseCertificationRequest(csrDer);
     checkCertificationRequest(csr, { applicationUri, profile });
+    this.compromisedKeys.refuse(csr.publicKeyInfo);
     return {
       subject: csr.subject,
       publicKeyInfo: csr.publicKeyInfo,
@@ -266,6 +270,7 @@ export class CertificateAuthority {
       if (record.revokedAt) continue;
       const updated = { ...record, revokedAt, revocationReason: reason, revokedBy: actor };
       await this.options.store.certificates.replace(updated);
+      this.compromisedKeys.add(updated);
       revoked.push(updated);
     }
     if (revoked.length === 0) return revoked;

@@ -2,7 +2,9 @@ import { X509Certificate } from "node:crypto";
 import { DataType, NodeId, StatusCodes, Variant } from "node-opcua";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GdsClient } from "../../src/client/gds-client.js";
-import { opensslOk, opensslRequest, ScratchDirectory } from "../ca/openssl.js";
+import {
+  opensslKeyedRequest, opensslOk, opensslRequest, ScratchDirectory,
+} from "../ca/openssl.js";
 import { GdsFixture } from "../support/gds-fixture.js";
 import {
   connectClient,
@@ -53,6 +55,23 @@ describe("revocation", () => {
     expectStatus(result.statusCode, StatusCodes.Good);
     return (result.outputs[0] as { name: string }).name;
   }
+
+  it("never certifies again a key revoked as compromised", async () => {
+    const uri = "urn:plant:revocation:compromised";
+    const applicationId = await registerServer(admin, uri);
+    const { request, key } = opensslKeyedRequest(scratch, { subjectAltName: `URI:${uri}` });
+    const issued = await enrol(admin, applicationId, request);
+    const serial = new X509Certificate(issued.certificate).serialNumber;
+    const revoked = await admin.callProductMethod(
+      ["SecurityHandler", "RevokeCertificateBySerial"], [text(serial), text("keyCompromise")]);
+    expectStatus(revoked.statusCode, StatusCodes.Good);
+
+    const keyFile = scratch.write("compromised.key", key);
+    opensslOk(["req", "-new", "-key", keyFile, "-subj", "/CN=again", "-addext",
+      `subjectAltName=URI:${uri}`, "-outform", "DER", "-out", scratch.file("again.der")]);
+    const again = await admin.startSigningRequest(applicationId, scratch.read("again.der"));
+    expectStatus(again.statusCode, StatusCodes.BadInvalidArgument);
+  });
 
   it("puts a revoked certificate in the next CRL that the trust list serves", async () => {
     const good = await enrolled("urn:plant:revocation:good");
