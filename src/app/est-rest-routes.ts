@@ -11,6 +11,7 @@ import { estRoutes } from "../http/est/est-routes.js";
 import { restRoutes } from "../http/rest/rest-routes.js";
 import type { UserDirectory } from "../identity/user-directory.js";
 import type { Logger } from "../log/logger.js";
+import type { PushService } from "../push/push-service.js";
 import { openEnrolmentCredentialStore } from "../store/nedb-enrolment-credentials.js";
 import type { GdsStore } from "../store/store.js";
 
@@ -24,6 +25,7 @@ export interface EstRestParts {
   requests: CertificateRequests;
   certificates: CertificateDirectory;
   users: UserDirectory;
+  push: PushService;
   audit: AuditTrail;
   clock: Clock;
   log: (component: string) => Logger;
@@ -46,6 +48,7 @@ export async function estAndRestRoutes(parts: EstRestParts) {
     restRoutes({
       directory, requests: parts.requests, certificates: parts.certificates,
       certificateRecords: store.certificates, users: parts.users, credentials,
+      push: parts.push,
       crl: () => authority.crl(), clock, log: log("rest"),
     }),
   ];

@@ -168,14 +168,8 @@ async function startOnHsm(
   const userCertificates = new UserCertificates(store.users,
     (certificate) => authority.status(certificate), clock, log("users"), audit);
 
-  const est = await estAndRestRoutes({ dataDir: settings.dataDir, store, authority,
-    directory, requests, certificates, users, audit, clock, log,
-    renewAfterExpiryDays: settings.est.renewAfterExpiryDays });
-  for (const routes of est.routes) http.register(routes);
-  const httpsUrl = await http.startHttps(await httpsIdentity(own, authority));
-  log("http").info({ httpUrl, httpsUrl, publicUrl }, "HTTP listening");
-
-  // Push management: targets get certificates, trust lists and CRLs from here (README).
+  // Push management: targets get certificates, trust lists and CRLs from here (README);
+  // started before the REST routes, which serve it too.
   const push = await startPush({
     dataDir: settings.dataDir, pkiDir, applicationUri: settings.applicationUri, own, store,
     authority, groups, sealer: await hsm.secretSealer(sealKeyLabel), audit, clock,
@@ -188,6 +182,13 @@ async function startOnHsm(
     },
   });
   cleanup.push(() => push.stop());
+
+  const est = await estAndRestRoutes({ dataDir: settings.dataDir, store, authority,
+    directory, requests, certificates, users, audit, clock, log, push: push.engine,
+    renewAfterExpiryDays: settings.est.renewAfterExpiryDays });
+  for (const routes of est.routes) http.register(routes);
+  const httpsUrl = await http.startHttps(await httpsIdentity(own, authority));
+  log("http").info({ httpUrl, httpsUrl, publicUrl }, "HTTP listening");
 
   const server = new GdsServer({
     host: settings.host, port: settings.port, hostname: settings.hostname,

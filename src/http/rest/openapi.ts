@@ -1,4 +1,5 @@
 import { errorCodes } from "../../core/errors.js";
+import * as push from "./push-schemas.js";
 import * as schemas from "./schemas.js";
 
 interface Operation {
@@ -53,6 +54,25 @@ const operations: Operation[] = [
     body: schemas.revokeSchema, ok: { status: 204 } },
   { method: "get", path: "/crl", summary: "The current CRL, DER",
     ok: { status: 200, type: "application/pkix-crl" } },
+  { method: "get", path: "/push-targets", summary: "GetPushStatus of every target "
+      + "(SecurityAdmin, Operator)", ok: { status: 200, schema: push.pushTargetListSchema } },
+  { method: "post", path: "/push-targets/push",
+    summary: "PushNow to every target; starts them and answers at once (SecurityAdmin)",
+    body: push.pushNowSchema, ok: { status: 202, schema: push.pushResultSchema } },
+  { method: "get", path: `/push-targets/${app}`,
+    summary: "One target's status and recent attempts (SecurityAdmin, Operator)",
+    ok: { status: 200, schema: push.pushTargetSchema } },
+  { method: "put", path: `/push-targets/${app}`,
+    summary: "EnablePushTarget; trustedCertificates are base64 DER (SecurityAdmin)",
+    body: push.pushTargetInputSchema, ok: { status: 200, schema: push.pushTargetSchema } },
+  { method: "delete", path: `/push-targets/${app}`, summary: "DisablePushTarget (SecurityAdmin)",
+    ok: { status: 204 } },
+  { method: "post", path: `/push-targets/${app}/push`,
+    summary: "PushNow to one target; waits for the attempt (SecurityAdmin)",
+    body: push.pushNowSchema, ok: { status: 200, schema: push.pushResultSchema } },
+  { method: "get", path: `/push-targets/${app}/rejected`,
+    summary: "GetRejectedList, read from the target (SecurityAdmin)",
+    ok: { status: 200, schema: push.rejectedListSchema } },
 ];
 
 /** The OpenAPI 3 document of /api/v1, built from the schemas the routes validate with. */

@@ -7,6 +7,7 @@ import type { CertificateDirectory } from "../../gds/certificate-directory.js";
 import type { CertificateRequests } from "../../gds/certificate-requests.js";
 import type { UserDirectory } from "../../identity/user-directory.js";
 import type { Logger } from "../../log/logger.js";
+import type { PushService } from "../../push/push-service.js";
 import type { CertificateStore } from "../../store/store.js";
 
 /** The product operations the REST API is a thin layer over; wired in src/app. */
@@ -18,6 +19,8 @@ export interface RestServices {
   certificateRecords: Pick<CertificateStore, "getBySerial" | "listForApplication">;
   users: Pick<UserDirectory, "authenticate" | "rolesOf">;
   credentials: EnrolmentCredentials;
+  /** Push management, the same engine the OPC UA push methods call. */
+  push: PushService;
   /** The CA's current CRL (DER). */
   crl(): Buffer;
   clock: Clock;

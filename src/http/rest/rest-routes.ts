@@ -5,6 +5,7 @@ import { certificateRoutes } from "./certificate-routes.js";
 import { isEncrypted } from "./client-certificate.js";
 import { AuthenticationRequired, httpErrorOf, sendJsonError } from "./http-status.js";
 import { openApiDocument } from "./openapi.js";
+import { pushRoutes } from "./push-routes.js";
 import { requestRoutes } from "./request-routes.js";
 import { restCaller } from "./rest-caller.js";
 import type { RestContext, RestServices } from "./rest-context.js";
@@ -60,6 +61,7 @@ export function restPlugin(services: RestServices): FastifyPluginAsync {
     applicationRoutes(app, context);
     requestRoutes(app, context);
     certificateRoutes(app, context);
+    pushRoutes(app, context);
   };
 }
 
