@@ -1,4 +1,5 @@
-import { OPCUACertificateManager, StatusCodes, type StatusCode } from "node-opcua";
+import { StatusCodes, type StatusCode } from "node-opcua";
+import { DecidingCertificateManager } from "./deciding-certificate-manager.js";
 
 /**
  * Decides which application certificates may open a secure channel. Applications come to the
@@ -7,23 +8,12 @@ import { OPCUACertificateManager, StatusCodes, type StatusCode } from "node-opcu
  * folder; rights come from the session's user, never from the channel alone. In strict mode
  * only certificates that chain to a trusted CA (ours) are accepted.
  */
-export class ChannelCertificateManager extends OPCUACertificateManager {
+export class ChannelCertificateManager extends DecidingCertificateManager {
   constructor(rootFolder: string, private readonly strict: boolean) {
     super({ rootFolder, automaticallyAcceptUnknownCertificate: false, keySize: 2048 });
   }
 
-  // node-opcua awaits this with a DER chain (leaf first); older call sites pass a callback.
-  override checkCertificate(certificateChain: Buffer): Promise<StatusCode>;
-  override checkCertificate(
-    certificateChain: Buffer,
-    callback?: (error: Error | null, statusCode?: StatusCode) => void,
-  ): Promise<StatusCode> | void {
-    const decision = this.decide(certificateChain);
-    if (typeof callback !== "function") return decision;
-    decision.then((statusCode) => callback(null, statusCode), (error: Error) => callback(error));
-  }
-
-  private async decide(certificateChain: Buffer): Promise<StatusCode> {
+  protected async decide(certificateChain: Buffer): Promise<StatusCode> {
     const status = await this.verifyCertificate(certificateChain);
     const statusCode = StatusCodes[status as keyof typeof StatusCodes] as StatusCode | undefined;
     if (!statusCode) return StatusCodes.BadCertificateInvalid;

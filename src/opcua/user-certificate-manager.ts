@@ -1,4 +1,5 @@
-import { OPCUACertificateManager, StatusCodes, type StatusCode } from "node-opcua";
+import { StatusCodes, type StatusCode } from "node-opcua";
+import { DecidingCertificateManager } from "./deciding-certificate-manager.js";
 import type {
   UserCertificateRefusal,
   UserCertificates,
@@ -16,22 +17,12 @@ const refusals: Record<UserCertificateRefusal, StatusCode> = {
  * instead of a trusted folder. node-opcua answers ActivateSession with
  * BadIdentityTokenRejected for any refusal.
  */
-export class UserCertificateManager extends OPCUACertificateManager {
+export class UserCertificateManager extends DecidingCertificateManager {
   constructor(rootFolder: string, private readonly userCertificates: UserCertificates) {
     super({ rootFolder, automaticallyAcceptUnknownCertificate: false });
   }
 
-  override checkCertificate(certificateChain: Buffer): Promise<StatusCode>;
-  override checkCertificate(
-    certificateChain: Buffer,
-    callback?: (error: Error | null, statusCode?: StatusCode) => void,
-  ): Promise<StatusCode> | void {
-    const decision = this.decide(certificateChain);
-    if (typeof callback !== "function") return decision;
-    decision.then((statusCode) => callback(null, statusCode), (error: Error) => callback(error));
-  }
-
-  private async decide(certificateChain: Buffer): Promise<StatusCode> {
+  protected async decide(certificateChain: Buffer): Promise<StatusCode> {
     const decision = await this.userCertificates.signIn(certificateChain);
     return decision.accepted ? StatusCodes.Good : refusals[decision.reason];
   }

@@ -15,7 +15,6 @@ import { handmadeRequest } from "./handmade-request.js";
 import {
   asn1Elements,
   elementBytes,
-  openssl,
   opensslOk,
   opensslRequest,
   ScratchDirectory,

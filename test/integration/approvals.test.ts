@@ -7,7 +7,9 @@ import type { GdsClient } from "../../src/client/gds-client.js";
 import { openssl, opensslOk, opensslRequest, ScratchDirectory } from "../ca/openssl.js";
 import { runCli } from "../support/cli.js";
 import { adminPassword, GdsFixture } from "../support/gds-fixture.js";
-import { connectClient, expectStatus, pem, registerServer } from "../support/enrolment.js";
+import {
+  expectStatus, pem, registerServer, startGdsWithAdmin, stopGdsWithAdmin,
+} from "../support/enrolment.js";
 
 const text = (value: string) => new Variant({ dataType: DataType.String, value });
 
@@ -18,19 +20,10 @@ describe("approvals, new key pairs and the audit trail", () => {
   const cliFlags = () => ["--endpoint", fixture.endpointUrl, "--data-dir", fixture.dataDir];
   const cliEnv = { SH_PASSWORD: adminPassword };
 
-  beforeAll(async () => {
-    fixture = await GdsFixture.create({}, {
-      certificateGroups: { DefaultApplicationGroup: { approval: "manual" } },
-    });
-    await fixture.start();
-    admin = await connectClient(fixture);
-  });
-
-  afterAll(async () => {
-    await admin?.close();
-    await fixture?.dispose();
-    scratch.remove();
-  });
+  beforeAll(async () => ({ fixture, admin } = await startGdsWithAdmin({
+    certificateGroups: { DefaultApplicationGroup: { approval: "manual" } },
+  })));
+  afterAll(() => stopGdsWithAdmin(fixture, admin, scratch));
 
   async function pendingRequest(uri: string) {
     const applicationId = await registerServer(admin, uri);

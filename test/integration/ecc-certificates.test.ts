@@ -13,11 +13,12 @@ import type { GdsClient } from "../../src/client/gds-client.js";
 import { opensslOk, opensslRequest, ScratchDirectory } from "../ca/openssl.js";
 import { GdsFixture } from "../support/gds-fixture.js";
 import {
-  connectClient,
   crlPem,
   expectStatus,
   pem,
   registerServer,
+  startGdsWithAdmin,
+  stopGdsWithAdmin,
 } from "../support/enrolment.js";
 
 const nodeId = (value: NodeId) => new Variant({ dataType: DataType.NodeId, value });
@@ -51,17 +52,8 @@ describe("ECC certificate types in the DefaultApplicationGroup", () => {
     return opensslOk(["x509", "-in", file, "-noout", "-text"]);
   };
 
-  beforeAll(async () => {
-    fixture = await GdsFixture.create();
-    await fixture.start();
-    admin = await connectClient(fixture);
-  });
-
-  afterAll(async () => {
-    await admin?.close();
-    await fixture?.dispose();
-    scratch.remove();
-  });
+  beforeAll(async () => ({ fixture, admin } = await startGdsWithAdmin()));
+  afterAll(() => stopGdsWithAdmin(fixture, admin, scratch));
 
   it("lists the ECC types in the group's CertificateTypes", async () => {
     const groups = await admin.getCertificateGroups(

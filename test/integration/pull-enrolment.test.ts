@@ -15,6 +15,8 @@ import {
   pem,
   registerServer,
   serverRecord,
+  startGdsWithAdmin,
+  stopGdsWithAdmin,
 } from "../support/enrolment.js";
 
 describe("pull enrolment over OPC UA with the CA key in SoftHSM", () => {
@@ -22,17 +24,8 @@ describe("pull enrolment over OPC UA with the CA key in SoftHSM", () => {
   let admin: GdsClient;
   const scratch = new ScratchDirectory();
 
-  beforeAll(async () => {
-    fixture = await GdsFixture.create();
-    await fixture.start();
-    admin = await connectClient(fixture);
-  });
-
-  afterAll(async () => {
-    await admin?.close();
-    await fixture?.dispose();
-    scratch.remove();
-  });
+  beforeAll(async () => ({ fixture, admin } = await startGdsWithAdmin()));
+  afterAll(() => stopGdsWithAdmin(fixture, admin, scratch));
 
   it("issues a certificate that OpenSSL verifies strictly against the CA and its CRL", async () => {
     const uri = "urn:plant:line1:server";

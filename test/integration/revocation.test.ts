@@ -7,13 +7,14 @@ import {
 } from "../ca/openssl.js";
 import { GdsFixture } from "../support/gds-fixture.js";
 import {
-  connectClient,
   crlPem,
   decodeTrustList,
   enrol,
   expectStatus,
   pem,
   registerServer,
+  startGdsWithAdmin,
+  stopGdsWithAdmin,
 } from "../support/enrolment.js";
 
 const text = (value: string) => new Variant({ dataType: DataType.String, value });
@@ -24,17 +25,8 @@ describe("revocation", () => {
   let admin: GdsClient;
   const scratch = new ScratchDirectory();
 
-  beforeAll(async () => {
-    fixture = await GdsFixture.create();
-    await fixture.start();
-    admin = await connectClient(fixture);
-  });
-
-  afterAll(async () => {
-    await admin?.close();
-    await fixture?.dispose();
-    scratch.remove();
-  });
+  beforeAll(async () => ({ fixture, admin } = await startGdsWithAdmin()));
+  afterAll(() => stopGdsWithAdmin(fixture, admin, scratch));
 
   async function enrolled(uri: string) {
     const applicationId = await registerServer(admin, uri);

@@ -38,7 +38,6 @@ const nodeId = (value: NodeId) => new Variant({ dataType: DataType.NodeId, value
 const bytes = (value: Buffer) => new Variant({ dataType: DataType.ByteString, value });
 const strings = (value: string[]) =>
   new Variant({ dataType: DataType.String, arrayType: VariantArrayType.Array, value });
-const uint32 = (value: number) => new Variant({ dataType: DataType.UInt32, value });
 
 interface Context {
   admin: GdsClient;

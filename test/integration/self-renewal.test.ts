@@ -5,7 +5,9 @@ import { DataType, NodeId, StatusCodes, Variant } from "node-opcua";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GdsClient } from "../../src/client/gds-client.js";
 import { opensslKeyedRequest, opensslRequest, ScratchDirectory } from "../ca/openssl.js";
-import { connectClient, expectStatus, registerServer } from "../support/enrolment.js";
+import {
+  expectStatus, registerServer, startGdsWithAdmin, stopGdsWithAdmin,
+} from "../support/enrolment.js";
 import { GdsFixture } from "../support/gds-fixture.js";
 
 const text = (value: string) => new Variant({ dataType: DataType.String, value });
@@ -15,17 +17,8 @@ describe("an application renewing its own certificate", () => {
   let admin: GdsClient;
   const scratch = new ScratchDirectory();
 
-  beforeAll(async () => {
-    fixture = await GdsFixture.create();
-    await fixture.start();
-    admin = await connectClient(fixture);
-  });
-
-  afterAll(async () => {
-    await admin?.close();
-    await fixture?.dispose();
-    scratch.remove();
-  });
+  beforeAll(async () => ({ fixture, admin } = await startGdsWithAdmin()));
+  afterAll(() => stopGdsWithAdmin(fixture, admin, scratch));
 
   it("collects the new certificate over the channel its old certificate opened", async () => {
     const uri = "urn:plant:self-renewal";

@@ -12,7 +12,7 @@ import { startPushTarget, type PushTarget } from "../support/push-target/push-ta
 import { TargetClient } from "../support/push-target/target-client.js";
 import { TestPki } from "../support/push-target/test-pki.js";
 import { httpsCall } from "./https-client.js";
-import { expectError, RestFixture, serverInput } from "./rest-fixture.js";
+import { expectError, RestFixture } from "./rest-fixture.js";
 
 const targetAdmin = { userName: "secadmin", password: "rest target secret 77",
   roles: ["SecurityAdmin"] };

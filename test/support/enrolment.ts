@@ -6,7 +6,7 @@ import { TrustListDataType } from "node-opcua-types";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { GdsClient, type ApplicationRecordOptions } from "../../src/client/gds-client.js";
-import { adminPassword, type GdsFixture } from "./gds-fixture.js";
+import { adminPassword, GdsFixture } from "./gds-fixture.js";
 
 let clients = 0;
 
@@ -86,4 +86,24 @@ export function pem(der: Buffer): string {
 export function crlPem(der: Buffer): string {
   const lines = der.toString("base64").match(/.{1,64}/g) ?? [];
   return `-----BEGIN X509 CRL-----\n${lines.join("\n")}\n-----END X509 CRL-----\n`;
+}
+
+/** A started GDS and an admin client of it, for a describe block's beforeAll. */
+export async function startGdsWithAdmin(
+  config?: Record<string, unknown>,
+): Promise<{ fixture: GdsFixture; admin: GdsClient }> {
+  const fixture = await GdsFixture.create({}, config);
+  await fixture.start();
+  return { fixture, admin: await connectClient(fixture) };
+}
+
+/** The afterAll of startGdsWithAdmin: each part may be missing if the start failed. */
+export async function stopGdsWithAdmin(
+  fixture: GdsFixture | undefined,
+  admin: GdsClient | undefined,
+  scratch?: { remove(): void },
+): Promise<void> {
+  await admin?.close();
+  await fixture?.dispose();
+  scratch?.remove();
 }
