@@ -10,6 +10,40 @@ import { adminOptions, call, print } from "./admin-commands.js";
 import { withAdmin, type AdminFlags } from "./admin-connection.js";
 
 const text = (value: string) => new Variant({ dataType: DataType.String, value });
+const bytes = (value: Buffer) => new Variant({ dataType: DataType.ByteString, value });
+
+interface AddFlags {
+  targetUrl: string;
+  targetUser?: string;
+  targetCert?: string;
+  targetKey?: string;
+  trust?: string[];
+}
+
+/**
+ * The EnablePushTarget call for a user name, or EnablePushTargetWithCertificate for an X.509
+ * user. Secrets come from the environment or a file, never the command line: a flag's value
+ * is visible to every local user in the process list.
+ */
+async function credentialCall(flags: AddFlags, target: Variant[], trusted: Variant)
+  : Promise<[string, Variant[]]> {
+  const x509 = flags.targetCert !== undefined || flags.targetKey !== undefined;
+  if (x509 === (flags.targetUser !== undefined)) {
+    throw new Error("give either --target-user or --target-cert with --target-key");
+  }
+  if (!x509) {
+    const password = process.env.SH_TARGET_PASSWORD;
+    if (!password) throw new Error("set SH_TARGET_PASSWORD to the target user's password");
+    return ["EnablePushTarget", [...target, text(flags.targetUser!), text(password), trusted]];
+  }
+  if (!flags.targetCert || !flags.targetKey) {
+    throw new Error("--target-cert and --target-key go together");
+  }
+  const [certificate] = await readCertificates([flags.targetCert]);
+  const key = await readFile(flags.targetKey);
+  return ["EnablePushTargetWithCertificate",
+    [...target, bytes(certificate!), bytes(key), trusted]];
+}
 const pollMs = 1000;
 
 /** `push add|remove|now|status|rejected`: thin OPC UA clients of the push methods. */
@@ -17,21 +51,19 @@ export function addPushCommands(program: Command): void {
   const push = program.command("push").description("push management of registered servers");
 
   adminOptions(push.command("add <applicationId>")
-    .description("manage a server by push; its user's password from SH_TARGET_PASSWORD"))
+    .description("manage a server by push, as a user (password from SH_TARGET_PASSWORD) "
+      + "or with an X.509 user certificate and key"))
     .requiredOption("--target-url <url>", "the server's opc.tcp endpoint URL")
-    .requiredOption("--target-user <name>", "a user with the SecurityAdmin role on the server")
+    .option("--target-user <name>", "a user with the SecurityAdmin role on the server")
+    .option("--target-cert <file>", "instead: a SecurityAdmin user certificate (PEM or DER)")
+    .option("--target-key <file>", "its private key (PEM, or DER PKCS#8)")
     .option("--trust <file...>", "certificates (PEM or DER) to trust there besides our CA")
-    .action((applicationId: string,
-      flags: AdminFlags & { targetUrl: string; targetUser: string; trust?: string[] }) =>
+    .action((applicationId: string, flags: AdminFlags & AddFlags) =>
       withAdmin(flags, async (client) => {
-        const password = process.env.SH_TARGET_PASSWORD;
-        if (!password) throw new Error("set SH_TARGET_PASSWORD to the target user's password");
-        const trusted = await readCertificates(flags.trust ?? []);
-        const result = await call(client, "EnablePushTarget", [
-          await idOf(client, applicationId), text(flags.targetUrl), text(flags.targetUser),
-          text(password), new Variant({ dataType: DataType.ByteString,
-            arrayType: VariantArrayType.Array, value: trusted }),
-        ]);
+        const trusted = new Variant({ dataType: DataType.ByteString,
+          arrayType: VariantArrayType.Array, value: await readCertificates(flags.trust ?? []) });
+        const target = [await idOf(client, applicationId), text(flags.targetUrl)];
+        const result = await call(client, ...await credentialCall(flags, target, trusted));
         print(JSON.parse(String(result.outputs[0])));
       }));
 

@@ -43,13 +43,18 @@ export interface PushAttempt {
   crlNumber?: string;
 }
 
-/** How the GDS signs in on the target; the secret part is sealed under a key in the HSM. */
-export interface PushCredentials {
-  kind: "userName";
-  userName: string;
-  /** The password, sealed with associatedData `push-target:<applicationId>`. */
-  sealedPassword: string;
-}
+/**
+ * How the GDS signs in on the target; the secret part is sealed under a key in the HSM with
+ * associatedData `push-target:<applicationId>`, so it opens only for that target.
+ */
+export type PushCredentials =
+  | { kind: "userName"; userName: string; sealedPassword: string }
+  | {
+    /** An X509IdentityToken: the user certificate (base64 DER) and its sealed PKCS#8 PEM key. */
+    kind: "x509";
+    userCertificate: string;
+    sealedPrivateKey: string;
+  };
 
 export interface PushTargetRecord {
   applicationId: string;

@@ -60,6 +60,31 @@ export function bindPushMethods(
       return [text(status)];
     });
 
+  add("EnablePushTargetWithCertificate",
+    "As EnablePushTarget, signing in on the server with an X.509 user certificate: "
+    + "UserCertificate (DER) and UserPrivateKey (PEM, or DER PKCS#8), sealed and never returned.",
+    [["ApplicationId", DataType.NodeId], ["EndpointUrl", DataType.String],
+      ["UserCertificate", DataType.ByteString], ["UserPrivateKey", DataType.ByteString],
+      ["TrustedCertificates", DataType.ByteString, true]],
+    [["Target", DataType.String]],
+    async (args, context) => {
+      const trusted = argument(args, 4, DataType.ByteString) ?? [];
+      if (!Array.isArray(trusted)) throw new GdsError("InvalidArgument", "an array is required");
+      const bytes = (index: number, name: string) => {
+        const value = argument(args, index, DataType.ByteString);
+        if (!Buffer.isBuffer(value)) throw new GdsError("InvalidArgument", `${name} is required`);
+        return value;
+      };
+      const status = await push.enable(await callers.of(context), {
+        applicationId: applicationId(args, 0),
+        endpointUrl: required(args, 1, "EndpointUrl"),
+        userCertificate: bytes(2, "UserCertificate"),
+        userPrivateKey: bytes(3, "UserPrivateKey"),
+        extraTrustedCertificates: trusted.filter(Buffer.isBuffer),
+      });
+      return [text(status)];
+    });
+
   add("DisablePushTarget", "Ends push management of a server; its history is removed.",
     [["ApplicationId", DataType.NodeId]], [],
     async (args, context) => {

@@ -64,9 +64,12 @@ export class PushTargetClient implements PushConnector {
     const client = await this.connect(address.endpointUrl);
     try {
       address.verifyServer(firstCertificate(client.serverCertificate ?? Buffer.alloc(0)));
-      const session = await client.createSession({
-        type: UserTokenType.UserName, userName: address.userName, password: address.password,
-      });
+      const { identity } = address;
+      const session = await client.createSession(identity.kind === "userName"
+        ? { type: UserTokenType.UserName, userName: identity.userName, password: identity.password }
+        // X509IdentityToken: node-opcua signs the server's certificate and nonce with the key.
+        : { type: UserTokenType.Certificate, certificateData: identity.certificate,
+          privateKey: identity.privateKeyPem });
       return new TargetSession(client, session);
     } catch (error) {
       await client.disconnect().catch(() => undefined);

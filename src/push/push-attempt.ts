@@ -8,7 +8,9 @@ import {
   PushFailure,
   type PushConnector,
   type TargetAddress,
+  type TargetUserIdentity,
 } from "./push-target-port.js";
+import { openIdentity } from "./target-credentials.js";
 import { checkTargetIdentity } from "./target-identity.js";
 import { composeTrustList } from "./trust-list-composition.js";
 
@@ -28,22 +30,16 @@ export interface AttemptResult {
   trustListDigest?: string;
 }
 
-/** The sealed password's binding: it opens only for the target it was stored with. */
-export function credentialBinding(applicationId: string): string {
-  return `push-target:${applicationId}`;
-}
-
 /** Where and as whom to sign in on a target, and what it must present before we do. */
 export function targetAddress(
   context: Pick<AttemptContext, "authority">,
   target: PushTargetRecord,
   application: ApplicationRecord,
-  password: Buffer,
+  identity: TargetUserIdentity,
 ): TargetAddress {
   return {
     endpointUrl: target.endpointUrl,
-    userName: target.credentials.userName,
-    password: password.toString("utf8"),
+    identity,
     verifyServer: (certificate) => checkTargetIdentity(certificate, {
       applicationUri: application.applicationUri,
       issuedBy: target.serialNumber ? context.authority.certificate() : undefined,
@@ -114,10 +110,10 @@ async function deliver(
 ): Promise<AttemptResult> {
   const crlNumber = context.authority.crlNumber().toString();
   const { content, digest } = composeTrustList(context.authority, target);
-  const password = await steps.run("OpenCredentials", () => context.sealer.open(
-    target.credentials.sealedPassword, credentialBinding(target.applicationId)));
+  const identity = await steps.run("OpenCredentials",
+    () => openIdentity(context.sealer, target.applicationId, target.credentials));
   const connection = await steps.run("Connect", () =>
-    context.connector.open(targetAddress(context, target, application, password)));
+    context.connector.open(targetAddress(context, target, application, identity)));
   try {
     if (kind === "certificate") {
       const issued = await updateCertificate({

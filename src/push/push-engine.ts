@@ -10,13 +10,18 @@ import type { Logger } from "../log/logger.js";
 import type { PushTargetStore } from "../store/push-target-store.js";
 import { AttemptQueue } from "./attempt-queue.js";
 import {
-  credentialBinding,
   runAttempt,
   targetAddress,
   type AttemptContext,
 } from "./push-attempt.js";
 import type { PushBatch, PushService, PushTargetInput, PushTargetStatus } from "./push-service.js";
 import { nextRetryAt, type Backoff } from "./push-backoff.js";
+import {
+  credentialUser,
+  openIdentity,
+  sealCredentials,
+  type TargetCredentialInput,
+} from "./target-credentials.js";
 import { composeTrustList } from "./trust-list-composition.js";
 
 export interface PushEngineOptions extends AttemptContext {
@@ -56,14 +61,14 @@ export class PushEngine implements PushService {
     this.options.groups.resolve(certificateGroupId, undefined);
 
     const existing = await this.options.targets.get(input.applicationId);
-    const sealedPassword = await this.options.sealer.seal(Buffer.from(input.password, "utf8"),
-      credentialBinding(input.applicationId));
+    const credentials = await sealCredentials(this.options.sealer, input.applicationId,
+      credentialInput(input));
     const record: PushTargetRecord = {
       // A changed endpoint or user keeps the history and what the target was last given.
       ...existing,
       applicationId: input.applicationId,
       endpointUrl: input.endpointUrl,
-      credentials: { kind: "userName", userName: input.userName, sealedPassword },
+      credentials,
       certificateGroupId,
       extraTrustedCertificates: (input.extraTrustedCertificates ?? [])
         .map((der) => der.toString("base64")),
@@ -77,7 +82,7 @@ export class PushEngine implements PushService {
     await this.options.targets.put(record);
     await this.options.audit.record("push.target.added", actorName(caller), {
       applicationId: input.applicationId, endpointUrl: input.endpointUrl,
-      userName: input.userName,
+      userName: credentialUser(credentials), credentialKind: credentials.kind,
     });
     this.options.log.info({ applicationId: input.applicationId, endpointUrl: input.endpointUrl },
       "push target enabled");
@@ -136,11 +141,10 @@ export class PushEngine implements PushService {
     if (!target) throw new GdsError("NotFound", "no push target for this application");
     const application = await this.options.applications.get(applicationId);
     if (!application) throw new GdsError("NotFound", "no application with this ApplicationId");
-    const password = await this.options.sealer.open(target.credentials.sealedPassword,
-      credentialBinding(applicationId));
+    const identity = await openIdentity(this.options.sealer, applicationId, target.credentials);
     try {
       const connection = await this.options.connector.open(
-        targetAddress(this.options, target, application, password));
+        targetAddress(this.options, target, application, identity));
       try {
         return await connection.rejectedList();
       } finally {
@@ -245,9 +249,6 @@ function checkTargetInput(application: ApplicationRecord, input: PushTargetInput
   if (url.protocol !== "opc.tcp:" || !url.hostname) {
     throw new GdsError("InvalidArgument", "EndpointUrl must be an opc.tcp URL");
   }
-  if (!input.userName || !input.password) {
-    throw new GdsError("InvalidArgument", "UserName and Password are required");
-  }
   for (const der of input.extraTrustedCertificates ?? []) {
     try {
       new X509Certificate(der);
@@ -255,6 +256,20 @@ function checkTargetInput(application: ApplicationRecord, input: PushTargetInput
       throw new GdsError("CertificateInvalid", "a trusted certificate does not parse");
     }
   }
+}
+
+/** Exactly one credential: a user name and password, or a user certificate and its key. */
+function credentialInput(input: PushTargetInput): TargetCredentialInput {
+  const x509 = input.userCertificate !== undefined || input.userPrivateKey !== undefined;
+  if (x509 && (input.userName || input.password)) {
+    throw new GdsError("InvalidArgument",
+      "give either UserName and Password or a user certificate and key, not both");
+  }
+  if (!x509) return { userName: input.userName ?? "", password: input.password ?? "" };
+  if (!input.userCertificate?.length || !input.userPrivateKey?.length) {
+    throw new GdsError("InvalidArgument", "UserCertificate and UserPrivateKey are required");
+  }
+  return { userCertificate: input.userCertificate, userPrivateKey: input.userPrivateKey };
 }
 
 function toStatus(
@@ -265,7 +280,8 @@ function toStatus(
     applicationId: target.applicationId,
     applicationUri: application?.applicationUri ?? "",
     endpointUrl: target.endpointUrl,
-    userName: target.credentials.userName,
+    userName: credentialUser(target.credentials),
+    credentialKind: target.credentials.kind,
     certificateGroupId: target.certificateGroupId,
     serialNumber: target.serialNumber,
     notAfter: target.notAfter,

@@ -5,8 +5,12 @@ import type { PushAttempt, PushKind, PushOutcome } from "../core/push-records.js
 export interface PushTargetInput {
   applicationId: string;
   endpointUrl: string;
-  userName: string;
-  password: string;
+  /** A user name and password on the target ... */
+  userName?: string;
+  password?: string;
+  /** ... or an X.509 user: its certificate (DER) and private key (PEM, or DER PKCS#8). */
+  userCertificate?: Buffer;
+  userPrivateKey?: Buffer;
   /** Part 12 group on the target; DefaultApplicationGroup when absent. */
   certificateGroupId?: string;
   /** DER certificates to trust on this target besides our CA (other vendors' CAs, peers). */
@@ -18,7 +22,9 @@ export interface PushTargetStatus {
   applicationId: string;
   applicationUri: string;
   endpointUrl: string;
+  /** The user name, or the user certificate's subject. */
   userName: string;
+  credentialKind: "userName" | "x509";
   certificateGroupId: string;
   serialNumber?: string;
   notAfter?: string;

@@ -1,13 +1,17 @@
 import type { PushOutcome } from "../core/push-records.js";
 import type { TrustListContent } from "../core/issuing.js";
 
-/** Where and as whom the GDS signs in on a target; the password is opened just before use. */
+/** The user the GDS signs in as; its secret is opened just before use. */
+export type TargetUserIdentity =
+  | { kind: "userName"; userName: string; password: string }
+  | { kind: "x509"; certificate: Buffer; privateKeyPem: string };
+
+/** Where and as whom the GDS signs in on a target. */
 export interface TargetAddress {
   endpointUrl: string;
-  userName: string;
-  password: string;
+  identity: TargetUserIdentity;
   /**
-   * Called with the certificate the secure channel is bound to, before the password is sent;
+   * Called with the certificate the secure channel is bound to, before the user's secret is sent;
    * throws PushFailure to stop there.
    */
   verifyServer(certificate: Buffer): void;

@@ -1,4 +1,4 @@
-import { X509Certificate } from "node:crypto";
+import { generateKeyPairSync, X509Certificate } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,11 @@ import type { PushAttempt } from "../../src/core/push-records.js";
 import { opensslOk, ScratchDirectory } from "../ca/openssl.js";
 import { crlPem, pem } from "../support/enrolment.js";
 import { adminPassword } from "../support/gds-fixture.js";
-import { startPushTarget, type PushTarget } from "../support/push-target/push-target.js";
+import {
+  startPushTarget,
+  type PushTarget,
+  type PushTargetOptions,
+} from "../support/push-target/push-target.js";
 import { TargetClient } from "../support/push-target/target-client.js";
 import { TestPki } from "../support/push-target/test-pki.js";
 import { httpsCall } from "./https-client.js";
@@ -48,11 +52,12 @@ describe("push targets over REST", () => {
   });
 
   /** A running target that trusts our CA, registered under the same ApplicationUri. */
-  const onboard = async (applicationUri: string) => {
+  const onboard = async (applicationUri: string,
+    userCertificates?: PushTargetOptions["userCertificates"]) => {
     const authority = fixture.gds.gds!.authority;
     const target = await startPushTarget({
       dir: join(scratchDir, `target-${targets.length}`), applicationUri, users: [targetAdmin],
-      trustGds: { certificate: authority.certificate(), crl: authority.crl() },
+      trustGds: { certificate: authority.certificate(), crl: authority.crl() }, userCertificates,
     });
     targets.push(target);
     const applicationId = await fixture.register(applicationUri, admin);
@@ -248,10 +253,51 @@ describe("push targets over REST", () => {
     expect(audit).not.toContain(targetAdmin.password);
   });
 
+  it("enables a target with an X.509 user certificate and keeps its key out of sight",
+    async () => {
+      const userPki = await TestPki.create("CN=REST User CA, O=Security Handler Tests");
+      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const certificate = await userPki.issue({
+        subject: `CN=${targetAdmin.userName}`, applicationUri: "urn:plant:user:rest",
+        publicKeyInfo: publicKey.export({ format: "der", type: "spki" }),
+      });
+      const keyPem = privateKey.export({ format: "pem", type: "pkcs8" }) as string;
+      const keyLines = keyPem.split("\n").filter((line) => line.length === 64);
+      const { target, applicationId } = await onboard("urn:plant:rest-push:x509", {
+        trusted: [certificate],
+        issuers: [{ certificate: userPki.certificate, crl: await userPki.crl() }],
+      });
+      const body = { endpointUrl: target.endpointUrl,
+        userCertificate: certificate.toString("base64"), userPrivateKey: keyPem };
+      const path = `/push-targets/${applicationId}`;
+      // One credential, whole: both kinds at once, or a certificate without its key, is refused.
+      expectError(await fixture.call("PUT", path, { ...enableBody(target), ...body }, admin),
+        400, "InvalidArgument");
+      expectError(await fixture.call("PUT", path,
+        { endpointUrl: target.endpointUrl, userCertificate: body.userCertificate }, admin),
+      400, "InvalidArgument");
+      const answers = [
+        await fixture.call("PUT", path, body, admin),
+        await fixture.call("POST", `${path}/push`, { kind: "trustList" }, admin),
+        await fixture.call("GET", path, undefined, admin),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+      expect(answers[0]!.json<PushTargetStatus>()).toMatchObject({ credentialKind: "x509" });
+      expect(answers[1]!.json<PushResult>().attempts![0]!.outcome).toBe("Succeeded");
+      const audit = await readFile(join(fixture.gds.dataDir, "audit", "audit.log"), "utf8");
+      expect(keyLines.length).toBeGreaterThan(10);
+      for (const line of keyLines) {
+        for (const answer of answers) expect(answer.text).not.toContain(line);
+        expect(fixture.gds.output()).not.toContain(line);
+        expect(audit).not.toContain(line);
+      }
+    });
+
   it("documents every push route in the OpenAPI document", async () => {
     const answer = await fixture.call("GET", "/openapi.json");
     const paths = answer.json<{ paths: Record<string, Record<string, {
-      requestBody?: { content: { "application/json": { schema: { required?: string[] } } } };
+      requestBody?: { content: { "application/json": {
+        schema: { required?: string[]; oneOf?: Array<{ required: string[] }> } } } };
     }>> }>().paths;
     const methods = (path: string) => Object.keys(paths[path] ?? {}).sort();
     expect(methods("/push-targets")).toEqual(["get"]);
@@ -259,7 +305,10 @@ describe("push targets over REST", () => {
     expect(methods("/push-targets/{applicationId}")).toEqual(["delete", "get", "put"]);
     expect(methods("/push-targets/{applicationId}/push")).toEqual(["post"]);
     expect(methods("/push-targets/{applicationId}/rejected")).toEqual(["get"]);
-    expect(paths["/push-targets/{applicationId}"]!.put!.requestBody!.content["application/json"]
-      .schema.required).toEqual(["endpointUrl", "userName", "password"]);
+    const body = paths["/push-targets/{applicationId}"]!.put!.requestBody!
+      .content["application/json"].schema;
+    expect(body.required).toEqual(["endpointUrl"]);
+    expect(body.oneOf?.map((credential) => credential.required)).toEqual(
+      [["userName", "password"], ["userCertificate", "userPrivateKey"]]);
   });
 });

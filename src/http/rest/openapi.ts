@@ -63,7 +63,7 @@ const operations: Operation[] = [
     summary: "One target's status and recent attempts (SecurityAdmin, Operator)",
     ok: { status: 200, schema: push.pushTargetSchema } },
   { method: "put", path: `/push-targets/${app}`,
-    summary: "EnablePushTarget; trustedCertificates are base64 DER (SecurityAdmin)",
+    summary: "EnablePushTarget(WithCertificate); certificates are base64 DER (SecurityAdmin)",
     body: push.pushTargetInputSchema, ok: { status: 200, schema: push.pushTargetSchema } },
   { method: "delete", path: `/push-targets/${app}`, summary: "DisablePushTarget (SecurityAdmin)",
     ok: { status: 204 } },

@@ -15,8 +15,11 @@ import {
 interface ById { Params: { applicationId: string } }
 interface PushTargetBody {
   endpointUrl: string;
-  userName: string;
-  password: string;
+  userName?: string;
+  password?: string;
+  /** Base64 DER, with userPrivateKey (PEM): an X.509 user instead of userName/password. */
+  userCertificate?: string;
+  userPrivateKey?: string;
   certificateGroupId?: string;
   trustedCertificates?: string[];
 }
@@ -25,7 +28,7 @@ type PushNowBody = { kind?: PushKind } | undefined;
 /**
  * Push management over REST: the same PushService calls as the OPC UA methods
  * (src/opcua/push-methods.ts) and the CLI make, so rights (SecurityAdmin; Operator may read
- * status), validation, sealing of the password and audit are the engine's, not repeated here.
+ * status), validation, sealing of the secret and audit are the engine's, not repeated here.
  */
 export function pushRoutes(app: FastifyInstance, context: RestContext): void {
   const { push } = context.services;
@@ -62,9 +65,13 @@ export function pushRoutes(app: FastifyInstance, context: RestContext): void {
     schema: { params, body: pushTargetInputSchema, response: { 200: pushTargetSchema } },
   }, async (request) => {
     const caller = await context.caller(request);
-    const { trustedCertificates, ...input } = request.body;
+    const { trustedCertificates, userCertificate, userPrivateKey, ...input } = request.body;
     return push.enable(caller, {
       ...input,
+      userCertificate: userCertificate === undefined
+        ? undefined : Buffer.from(userCertificate, "base64"),
+      userPrivateKey: userPrivateKey === undefined
+        ? undefined : Buffer.from(userPrivateKey, "utf8"),
       applicationId: idOf(request),
       extraTrustedCertificates: (trustedCertificates ?? []).map((der) =>
         Buffer.from(der, "base64")),

@@ -13,11 +13,18 @@ const base64Der = {
 export const pushTargetInputSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["endpointUrl", "userName", "password"],
+  required: ["endpointUrl"],
+  // Either a user name and password or an X.509 user (certificate and PEM key).
+  oneOf: [
+    { required: ["userName", "password"] },
+    { required: ["userCertificate", "userPrivateKey"] },
+  ],
   properties: {
     endpointUrl: { type: "string", minLength: 1, maxLength: 4096 },
     userName: { type: "string", minLength: 1, maxLength: 256 },
     password: { type: "string", minLength: 1, maxLength: 1024 },
+    userCertificate: base64Der,
+    userPrivateKey: { type: "string", minLength: 1, maxLength: 16_384 },
     certificateGroupId: { type: "string", minLength: 1, maxLength: 256 },
     trustedCertificates: { type: "array", maxItems: 32, items: base64Der },
   },
@@ -55,6 +62,7 @@ export const pushTargetSchema = {
     applicationUri: { type: "string" },
     endpointUrl: { type: "string" },
     userName: { type: "string" },
+    credentialKind: { type: "string" },
     certificateGroupId: { type: "string" },
     serialNumber: { type: "string" },
     notAfter: { type: "string" },

@@ -29,6 +29,12 @@ export interface PushTargetOptions {
   port?: number;
   /** How long after ApplyChanges a target that changed certificate closes its channels. */
   channelCloseDelayMs?: number;
+  /**
+   * X.509 users: their certificates are trusted in the user PKI, and a user signing in with
+   * one has the roles of the user whose userName is the certificate's CommonName (node-opcua
+   * names an X509IdentityToken's user by CN). The issuers (with a CRL each) complete chains.
+   */
+  userCertificates?: { trusted: Buffer[]; issuers: Array<{ certificate: Buffer; crl: Buffer }> };
 }
 
 export interface PushTarget {
@@ -81,6 +87,14 @@ export async function startPushTarget(options: PushTargetOptions): Promise<PushT
       rootFolder: join(options.dir, "user-pki"),
       automaticallyAcceptUnknownCertificate: false,
     });
+    await userCertificates.initialize();
+    for (const issuer of options.userCertificates?.issuers ?? []) {
+      await userCertificates.addIssuer(issuer.certificate, false, false);
+      await userCertificates.addRevocationList(issuer.crl);
+    }
+    for (const certificate of options.userCertificates?.trusted ?? []) {
+      await userCertificates.trustCertificate(certificate);
+    }
     let current = await own();
     let server: TargetServer | undefined;
     const state: TargetState = {
