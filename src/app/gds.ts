@@ -31,7 +31,7 @@ import { startPush, type PushOptions, type RunningPush } from "./push.js";
 import { authorityFilesExist, writeAuthorityFiles } from "./authority-files.js";
 import { keyPairsFor } from "./key-pairs.js";
 import { httpsIdentity, publicBaseUrl, publicationUrls } from "./http-front-end.js";
-import { ensureResponderIdentity, responderIdentityDue } from "./ocsp-responder-identity.js";
+import { ensureResponderIdentity } from "./ocsp-responder-identity.js";
 import { ensureOwnCertificate } from "./own-certificate.js";
 import { estAndRestRoutes } from "./est-rest-routes.js";
 
@@ -156,8 +156,9 @@ async function startOnHsm(
   const certificateEvents = new CertificateAuditEvents(settings.applicationUri, log("events"));
   const certificates = new CertificateDirectory(
     store, authority, groups, audit, clock, renewalWindowMs, certificateEvents);
+  const sealer = await hsm.secretSealer(sealKeyLabel);
   const requests = new CertificateRequests(store, authority, groups, keyPairsFor(profiles),
-    await hsm.secretSealer(sealKeyLabel), audit, clock, log("requests"), certificateEvents);
+    sealer, audit, clock, log("requests"), certificateEvents);
   const directory = new ApplicationDirectory(store, clock, log("directory"),
     async (applicationId, caller) => {
       await certificates.revokeApplication(caller, applicationId);
@@ -172,7 +173,7 @@ async function startOnHsm(
   // started before the REST routes, which serve it too.
   const push = await startPush({
     dataDir: settings.dataDir, pkiDir, applicationUri: settings.applicationUri, own, store,
-    authority, groups, sealer: await hsm.secretSealer(sealKeyLabel), audit, clock,
+    authority, groups, sealer, audit, clock,
     renewalWindowMs, log: log("push"), options: {
       intervalMs: settings.push.intervalMinutes * 60_000,
       concurrency: settings.push.concurrency,
@@ -204,15 +205,19 @@ async function startOnHsm(
   cleanup.push(() => server.stop());
   log("opcua").info({ endpointUrl }, "listening");
 
-  // Every new CRL reaches the channel checks, the TrustList objects and DATA_DIR/ca at once.
-  authority.onCrlPublished(async (_crl, thisUpdate) => {
-    await ocsp.revocationsChanged();
-    // A revoked responder certificate (it carries ocsp-nocheck, so clients cannot notice)
-    // must stop signing at once: a new one is issued for the responder key.
+  // The responder's certificate is renewed past half its life, and replaced at once when
+  // revoked (it carries ocsp-nocheck, so clients could not notice the revocation themselves).
+  const refreshResponder = async () => {
     const responder = await ensureResponderIdentity(hsm, authority, store, clock, audit);
     if (!responder.certificateDer.equals(ocsp.identityInUse().certificateDer)) {
       ocsp.useIdentity(responder);
     }
+  };
+
+  // Every new CRL reaches the channel checks, the TrustList objects and DATA_DIR/ca at once.
+  authority.onCrlPublished(async (_crl, thisUpdate) => {
+    await ocsp.revocationsChanged();
+    await refreshResponder();
     await audit.record("crl.published", "security-handler", {
       crlNumber: authority.crlNumber().toString(), thisUpdate: thisUpdate.toISOString(),
     });
@@ -225,11 +230,8 @@ async function startOnHsm(
   const crlTimer = setInterval(() => {
     authority.refreshCrlIfDue()
       .catch((error: unknown) => log("ca").error({ err: error }, "CRL refresh failed"));
-    if (responderIdentityDue(ocsp.identityInUse(), clock)) {
-      ensureResponderIdentity(hsm, authority, store, clock, audit).then((identity) =>
-        ocsp.useIdentity(identity),
-      ).catch((error: unknown) => log("ocsp").error({ err: error }, "responder renewal failed"));
-    }
+    refreshResponder()
+      .catch((error: unknown) => log("ocsp").error({ err: error }, "responder renewal failed"));
   }, crlCheckIntervalMs);
   crlTimer.unref();
 

@@ -45,11 +45,6 @@ export async function ensureResponderIdentity(
   return { signer, certificateDer, notAfter };
 }
 
-/** True when the identity should be renewed (half of its validity has passed). */
-export function responderIdentityDue(identity: ResponderIdentity, clock: Clock): boolean {
-  return identity.notAfter.getTime() - clock.now().getTime() < (validityDays / 2) * dayMs;
-}
-
 function publicKeyInfo(der: Buffer): Buffer {
   return new X509Certificate(der).publicKey.export({ type: "spki", format: "der" });
 }

@@ -12,8 +12,13 @@ import { SignInThrottle } from "./sign-in-throttle.js";
 /** How refusals for names that do not exist are logged, audited and throttled. */
 const unknownUser = "(unknown user)";
 
-/** A valid hash of a random password: unknown user names are checked against it. */
-const unknownUserHash = await hashPassword(randomBytes(16).toString("base64url"));
+/**
+ * A valid hash of a random password that unknown user names are checked against; made on the
+ * first refusal rather than at import, since every CLI command imports this module.
+ */
+let unknownUserHash: Promise<string> | undefined;
+const unknownUserHashOnce = () =>
+  (unknownUserHash ??= hashPassword(randomBytes(16).toString("base64url")));
 
 const minimumAdminPassword = 12;
 
@@ -123,7 +128,7 @@ export class UserDirectory {
   async authenticate(userName: string, password: string): Promise<boolean> {
     const record = await this.store.get(userName);
     const locked = this.throttle.isLocked(record ? userName : unknownUser);
-    const valid = await verifyPassword(password, record?.passwordHash ?? unknownUserHash);
+    const valid = await verifyPassword(password, record?.passwordHash ?? await unknownUserHashOnce());
     if (record && valid && !locked) {
       this.throttle.succeeded(userName);
       this.rolesByUser.set(userName, new Set(record.roles));
