@@ -4,6 +4,7 @@ import { errorCodes } from "../../src/core/errors.js";
 import { hashPassword } from "../../src/identity/password-hash.js";
 import type { UserRole } from "../../src/core/records.js";
 import type { StartOptions } from "../../src/app/gds.js";
+import { serverRecord } from "../support/enrolment.js";
 import { adminPassword, GdsFixture } from "../support/gds-fixture.js";
 import { jsonCall, type HttpsAnswer } from "./https-client.js";
 
@@ -62,14 +63,10 @@ export class RestFixture {
   }
 }
 
+/** A server's record as the REST API takes it: serverRecord without its capabilities. */
 export function serverInput(applicationUri: string, host = "plant-host") {
-  return {
-    applicationUri,
-    applicationType: 0,
-    applicationNames: [{ locale: "en", text: `Server ${applicationUri}` }],
-    productUri: "urn:example:product",
-    discoveryUrls: [`opc.tcp://${host}:4840`],
-  };
+  const { serverCapabilities: _capabilities, ...input } = serverRecord(applicationUri, host);
+  return input;
 }
 
 /** An error answer of the API: the status, and a code from the catalogue. */
