@@ -34,6 +34,12 @@ export function bindPushMethods(
       ? undefined
       : gds.applicationIdOf(value);
   };
+  /** TrustedCertificates: an optional array of DER certificates. */
+  const trustedCertificates = (args: Variant[], index: number) => {
+    const trusted = argument(args, index, DataType.ByteString) ?? [];
+    if (!Array.isArray(trusted)) throw new GdsError("InvalidArgument", "an array is required");
+    return trusted.filter(Buffer.isBuffer);
+  };
   const required = (args: Variant[], index: number, name: string) => {
     const value = stringArgument(args, index);
     if (value === undefined) throw new GdsError("InvalidArgument", `${name} is required`);
@@ -48,14 +54,12 @@ export function bindPushMethods(
       ["TrustedCertificates", DataType.ByteString, true]],
     [["Target", DataType.String]],
     async (args, context) => {
-      const trusted = argument(args, 4, DataType.ByteString) ?? [];
-      if (!Array.isArray(trusted)) throw new GdsError("InvalidArgument", "an array is required");
       const status = await push.enable(await callers.of(context), {
         applicationId: applicationId(args, 0),
         endpointUrl: required(args, 1, "EndpointUrl"),
         userName: required(args, 2, "UserName"),
         password: required(args, 3, "Password"),
-        extraTrustedCertificates: trusted.filter(Buffer.isBuffer),
+        extraTrustedCertificates: trustedCertificates(args, 4),
       });
       return [text(status)];
     });
@@ -68,8 +72,6 @@ export function bindPushMethods(
       ["TrustedCertificates", DataType.ByteString, true]],
     [["Target", DataType.String]],
     async (args, context) => {
-      const trusted = argument(args, 4, DataType.ByteString) ?? [];
-      if (!Array.isArray(trusted)) throw new GdsError("InvalidArgument", "an array is required");
       const bytes = (index: number, name: string) => {
         const value = argument(args, index, DataType.ByteString);
         if (!Buffer.isBuffer(value)) throw new GdsError("InvalidArgument", `${name} is required`);
@@ -80,7 +82,7 @@ export function bindPushMethods(
         endpointUrl: required(args, 1, "EndpointUrl"),
         userCertificate: bytes(2, "UserCertificate"),
         userPrivateKey: bytes(3, "UserPrivateKey"),
-        extraTrustedCertificates: trusted.filter(Buffer.isBuffer),
+        extraTrustedCertificates: trustedCertificates(args, 4),
       });
       return [text(status)];
     });
