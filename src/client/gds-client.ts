@@ -70,8 +70,6 @@ export interface GdsClientOptions {
   securityMode?: MessageSecurityMode;
   securityPolicy?: SecurityPolicy;
   user?: { userName: string; password: string };
-  /** How long the connection may stay silent before the client drops it; node-opcua: 60 s. */
-  transportTimeout?: number;
   /** Sign in with an X509IdentityToken instead: the user's certificate (DER) and its key. */
   userCertificate?: { certificate: Buffer; privateKeyPem: string };
   applicationUri?: string;
@@ -123,7 +121,6 @@ export class GdsClient {
       // client held open between calls (tests, long CLI runs) reads now and then to stay.
       keepSessionAlive: true,
       keepAliveInterval: 10_000,
-      transportTimeout: options.transportTimeout,
     });
     await client.connect(options.endpointUrl);
     try {

@@ -293,8 +293,6 @@ describe("the role matrix: every method x identity x security mode", () => {
           authority: { certificate: fixture.gds!.authority.certificate(),
             crl: fixture.gds!.authority.crl() },
           userCertificate: identity === "x509CaAdmin" ? x509 : undefined,
-          // The first clients wait, silent, while the others connect: minutes when loaded.
-          transportTimeout: 600_000,
           ...files,
         });
         clients.set(`${identity}/${mode}`, client);
