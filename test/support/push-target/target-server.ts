@@ -121,9 +121,11 @@ export class TargetServer {
   }
 
   dropChannels(delayMs: number): void {
-    // Channels only: shutdownChannels() would also close the listening sockets.
+    // The channels open now, which use the old certificate; channels opened during the delay
+    // already use the new one and stay. (shutdownChannels() would close the listening sockets.)
+    const channels = this.server.endpoints.flatMap((endpoint) => endpoint.getChannels());
     const drop = () => {
-      for (const endpoint of this.server.endpoints) endpoint.abruptlyInterruptChannels();
+      for (const channel of channels) channel.abruptlyInterrupt();
     };
     if (delayMs === 0) {
       // After the answer has been written: node-opcua sends it before the next I/O turn.
