@@ -21,6 +21,7 @@ import { encodePem } from "../src/ca/pem.js";
 import { loadSettings } from "../src/config/settings.js";
 import { openHsm } from "../src/keys/hsm.js";
 import { createLogger } from "../src/log/logger.js";
+import { profiled } from "./cpu-profile.js";
 import { ocspRequestFor } from "./ocsp-request-builder.js";
 
 const certificates = Number(process.env.CERTIFICATES ?? 10_000);
@@ -132,7 +133,7 @@ const theirs = `http://127.0.0.1:${opensslPort}/`;
 const warm = await load(ours, 600, true);
 console.log(`warm-up (first question per serial, each signed in SoftHSM): ` +
   `${rate(warm)} answers/s`);
-const ourResult = await load(ours, seconds);
+const ourResult = await profiled("ocsp-ours", () => load(ours, seconds));
 const opensslResult = await load(theirs, seconds);
 console.log(`our responder:   ${rate(ourResult)} answers/s ` +
   `(${ourResult.successful}/${ourResult.answers} successful, ${ourResult.failures} failures)`);

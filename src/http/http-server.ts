@@ -1,3 +1,5 @@
+import { createServer as createHttpServer, type RequestListener } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Server as TlsServer, TLSSocket } from "node:tls";
 import {
@@ -8,6 +10,7 @@ import {
   type FastifyRequest,
 } from "fastify";
 import type { Logger } from "../log/logger.js";
+import { logAccess, withDirectRoutes, type DirectRoute } from "./direct-routes.js";
 
 /** Which listener a set of routes is served on. */
 export type HttpListener = "http" | "https";
@@ -22,6 +25,8 @@ export interface HttpRoutes {
   /** Plain HTTP serves public, signed material only (CRL, OCSP, CA certificate). */
   listeners: HttpListener[];
   prefix?: string;
+  /** Hot paths served ahead of fastify; the plugin still routes the same paths. */
+  direct?: DirectRoute[];
 }
 
 /** TLS material of the HTTPS listener, all PEM; the certificate is issued by our CA. */
@@ -53,8 +58,6 @@ export interface ConnectionLimits {
 }
 
 const defaultBodyLimit = 64 * 1024;
-/** Long URLs (OCSP GET carries the request in the path) are cut in the access log. */
-const loggedUrlLength = 160;
 
 /**
  * Bounds on what one client can hold: a socket idle this long is closed, a request must
@@ -118,20 +121,17 @@ export class HttpServer {
   private instance(listener: HttpListener, https?: object): FastifyInstance {
     const log = this.options.log.child({ listener });
     const limits = this.options.limits ?? defaultConnectionLimits;
+    const direct = this.routes.filter((routes) => routes.listeners.includes(listener))
+      .flatMap((routes) => routes.direct ?? []);
     const app = fastify({
       loggerInstance: log,
       // Our own access line replaces fastify's two lines per request.
       logController: new LogController({ disableRequestLogging: true }),
       bodyLimit: this.options.bodyLimit ?? defaultBodyLimit,
-      // Anyone may connect: a slow or idle client must not hold a socket for long, and a stop
-      // must not wait for one (fastify leaves all of these unbounded by default).
-      connectionTimeout: limits.idleMs,
-      requestTimeout: limits.requestMs,
-      keepAliveTimeout: limits.keepAliveMs,
+      serverFactory: (handler: RequestListener) =>
+        boundedServer(withDirectRoutes(direct, log, handler), limits, https),
       forceCloseConnections: true,
-      ...(https ? { https } : {}),
     }) as unknown as FastifyInstance;
-    app.server.maxConnections = limits.maxConnections;
 
     // Routes log through the component logger; a pino child per request would cost more than
     // a cached OCSP answer does.
@@ -145,18 +145,15 @@ export class HttpServer {
       done();
     });
     app.addHook("onResponse", (request, reply, done) => {
-      const level = reply.statusCode >= 500 ? "error" : reply.statusCode >= 400 ? "warn" : "info";
-      if (log.isLevelEnabled(level)) {
-        const failure = reply.statusCode >= 500 ? failures.get(request) : undefined;
-        log[level]({
-          method: request.method,
-          url: request.url.slice(0, loggedUrlLength),
-          statusCode: reply.statusCode,
-          responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
-          remoteAddress: request.ip,
-          ...(failure ? { err: failure } : {}),
-        }, "request completed");
-      }
+      const failure = reply.statusCode >= 500 ? failures.get(request) : undefined;
+      logAccess(log, {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        responseTimeMs: reply.elapsedTime,
+        remoteAddress: request.ip,
+        ...(failure ? { err: failure } : {}),
+      });
       done();
     });
     for (const routes of this.routes) {
@@ -194,6 +191,19 @@ async function listen(app: FastifyInstance, host: string | undefined, port: numb
     if (code !== "EAFNOSUPPORT" && code !== "EADDRNOTAVAIL") throw error;
     await app.listen({ host: "0.0.0.0", port });
   }
+}
+
+/**
+ * Anyone may connect: a slow or idle client must not hold a socket for long, and a stop must not
+ * wait for one (node leaves most of these unbounded by default).
+ */
+function boundedServer(listener: RequestListener, limits: ConnectionLimits, https?: object) {
+  const server = https ? createHttpsServer(https, listener) : createHttpServer(listener);
+  server.setTimeout(limits.idleMs);
+  server.requestTimeout = limits.requestMs;
+  server.keepAliveTimeout = limits.keepAliveMs;
+  server.maxConnections = limits.maxConnections;
+  return server;
 }
 
 function tlsOptions(identity: HttpsIdentity) {

@@ -10,6 +10,7 @@ export const ocspPath = "/ocsp";
 
 /** What the routes need of the responder. */
 export interface OcspAnswering {
+  answerAtHand(requestDer: Buffer): Buffer | undefined;
   answer(requestDer: Buffer): Promise<OcspAnswer>;
 }
 
@@ -28,6 +29,17 @@ export function ocspRoutes(responder: OcspAnswering, clock: Clock): HttpRoutes {
   return {
     name: "ocsp",
     listeners: ["http", "https"],
+    // The usual question, a well-formed POST, skips fastify; the routes below answer the rest.
+    direct: [{
+      method: "POST", paths: [ocspPath, `${ocspPath}/`], contentType: requestType,
+      bodyLimit: maxOcspRequestBytes,
+      answer: (body) => {
+        const atHand = responder.answerAtHand(body);
+        if (atHand) return { contentType: responseType, body: atHand };
+        return responder.answer(body).then((answer) => ({ contentType: responseType,
+          body: answer.der }));
+      },
+    }],
     plugin: async (app) => {
       app.addContentTypeParser(requestType, { parseAs: "buffer", bodyLimit: maxOcspRequestBytes },
         (_request, body, done) => done(null, body));

@@ -87,6 +87,14 @@ export class OcspResponder {
     this.responderKeyHash = subjectKeyIdentifier(options.identity.signer.publicKeyInfo);
   }
 
+  /**
+   * The cached answer to exactly these request bytes when it can be served as it is: the usual
+   * repeated question, answered without parsing and without a promise.
+   */
+  answerAtHand(requestDer: Buffer): Buffer | undefined {
+    return this.cache.byRequest(requestDer, this.options.clock.now().getTime())?.der;
+  }
+
   /** Answers an OCSPRequest (DER). Never throws: failures become an unsigned error status. */
   async answer(requestDer: Buffer): Promise<OcspAnswer> {
     const now = this.options.clock.now().getTime();

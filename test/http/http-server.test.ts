@@ -65,6 +65,77 @@ describe("HTTP server", () => {
   });
 });
 
+describe("HTTP direct routes", () => {
+  async function serverWith(answer: (body: Buffer) => Promise<Buffer>) {
+    const { lines, log } = capturedLogger();
+    const server = new HttpServer({ host: "127.0.0.1", port: 0, httpsPort: 0, log });
+    servers.push(server);
+    const seen: string[] = [];
+    server.register({
+      name: "probe",
+      listeners: ["http"],
+      direct: [{ method: "POST", paths: ["/echo"], contentType: "application/x-probe",
+        bodyLimit: 16, answer: async (body) => {
+          seen.push("direct");
+          return { contentType: "application/x-answer", body: await answer(body) };
+        } }],
+      plugin: async (app) => {
+        app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) =>
+          done(null, body));
+        app.post("/echo", async (_request, reply) => {
+          seen.push("fastify");
+          return reply.code(415).send({ error: "not for the direct route" });
+        });
+      },
+    });
+    return { url: await server.startHttp(), lines, seen };
+  }
+
+  const post = (url: string, type: string, body: BodyInit) =>
+    fetch(`${url}/echo`, { method: "POST", headers: { "Content-Type": type }, body,
+      duplex: "half" } as RequestInit);
+
+  it("answers a whole body of its media type itself and logs it like any request", async () => {
+    const { url, lines, seen } = await serverWith(async (body) => Buffer.from(body.reverse()));
+    const response = await post(url, "Application/X-Probe; charset=binary", "abc");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/x-answer");
+    expect(await response.text()).toBe("cba");
+    expect(seen).toEqual(["direct"]);
+    const access = lines.filter((line) => line.msg === "request completed");
+    expect(access.map((line) => [line.method, line.url, line.statusCode])).toEqual([
+      ["POST", "/echo", 200]]);
+  });
+
+  it("leaves other types, sizes, streamed bodies and paths to fastify", async () => {
+    const { url, seen } = await serverWith(async (body) => body);
+    expect((await post(url, "text/plain", "abc")).status).toBe(415);
+    expect((await post(url, "application/x-probe", "x".repeat(17))).status).toBe(415);
+    const streamed = new ReadableStream({ start(controller) {
+      controller.enqueue(new TextEncoder().encode("abc"));
+      controller.close();
+    } });
+    expect((await post(url, "application/x-probe", streamed)).status).toBe(415);
+    expect((await fetch(`${url}/echo?x=1`, { method: "POST",
+      headers: { "Content-Type": "application/x-probe" }, body: "abc" })).status).toBe(415);
+    expect(seen).toEqual(["fastify", "fastify", "fastify", "fastify"]);
+  });
+
+  it("answers 500 when the route fails, and keeps serving", async () => {
+    let fail = true;
+    const { url, lines } = await serverWith(async (body) => {
+      if (fail) throw new Error("route broke");
+      return body;
+    });
+    expect((await post(url, "application/x-probe", "abc")).status).toBe(500);
+    fail = false;
+    expect(await (await post(url, "application/x-probe", "abc")).text()).toBe("abc");
+    const failed = lines.find((line) => line.statusCode === 500)!;
+    expect(failed.level).toBe(50);
+    expect((failed.err as { message: string }).message).toBe("route broke");
+  });
+});
+
 describe("HTTP connection limits", () => {
   const limits = { idleMs: 400, requestMs: 300, keepAliveMs: 200, maxConnections: 2 };
 
