@@ -8,13 +8,7 @@ import type { AuditAction } from "./audit-action.js";
 import { checkedAuditEntry, type AuditEntry } from "./audit-entry.js";
 import { auditFiles, auditPublicKey, publicKeyPem, type AuditFiles } from "./audit-files.js";
 import { signHead, syncDirectory, writeHead } from "./audit-head.js";
-import {
-  recordHash,
-  recordLine,
-  signedBytesOfRecord,
-  type AuditDetails,
-  type AuditRecord,
-} from "./audit-record.js";
+import { recordHash, recordLine, type AuditDetails, type AuditRecord } from "./audit-record.js";
 import { maxBatch, resumeChain, type ChainEnd } from "./audit-tail.js";
 
 export interface AuditLogOptions {
@@ -148,8 +142,8 @@ export class AuditLog {
   }
 
   private async commit(batch: PendingAppend[]): Promise<AuditRecord[]> {
-    // Chain: each hash needs the one before, but hashing is cheap; the signatures do not
-    // depend on each other and run at once, so an HSM with several sessions is kept busy.
+    // Chain: each hash needs the one before. One signature seals the batch: over the last
+    // record's seq and hash, which commit to every record before it. It is also the new head.
     let end = this.end;
     const unsigned = batch.map(({ entry, time }) => {
       const fields = { seq: end.seq + 1, time, ...entry, previousHash: end.hash };
@@ -157,22 +151,16 @@ export class AuditLog {
       end = { seq: fields.seq, hash };
       return { ...fields, hash };
     });
-    const signer = this.options.signer;
-    const [head, ...signatures] = await Promise.all([
-      signHead(signer, end.seq, end.hash),
-      ...unsigned.map((record) => signer.sign(signedBytesOfRecord(record.hash))),
-    ]);
-    const records = unsigned.map((record, index) => ({
-      ...record,
-      signature: signatures[index]!.toString("base64"),
-    }));
+    const head = await signHead(this.options.signer, end.seq, end.hash);
+    const records: AuditRecord[] = unsigned.map((record, index) =>
+      index === unsigned.length - 1 ? { ...record, signature: head.signature } : record);
 
     // Nothing is on disk before this point: a signing failure leaves the trail as it was.
     // After it, what reached the disk is unknown, so the log stops rather than fork the chain.
     try {
       await appendText(this.handle, records.map(recordLine).join(""));
       await this.handle.datasync();
-      await writeHead(this.files.head, head!);
+      await writeHead(this.files.head, head);
     } catch (error) {
       this.broken = new GdsError(
         "InvalidState", "the audit trail could not be written; restart to check it", error);

@@ -17,11 +17,26 @@ export interface AuditRecord {
   previousHash: string;
   /** Hex SHA-256 of canonicalJson(the fields above). */
   hash: string;
-  /** Base64 RSASSA-PKCS1-v1_5/SHA-256 signature by the audit key over the 32 bytes of `hash`. */
-  signature: string;
+  /**
+   * Base64 RSASSA-PKCS1-v1_5/SHA-256 signature by the audit key over sealedBytes(seq, hash): the
+   * statement "the trail reaches record seq with this hash". It is on the last record of each
+   * batch written together; through previousHash it covers every record before it, so the
+   * others carry none. (Trails written before batches were sealed as one carry a signature on
+   * every record, over the 32 bytes of `hash`; both forms verify.)
+   */
+  signature?: string;
 }
 
 export type UnsignedAuditRecord = Omit<AuditRecord, "hash" | "signature">;
+
+// A purpose label keeps this statement from ever being mistaken for another signed text, such
+// as the raw digest that records of older trails sign.
+const purpose = "security-handler audit head";
+
+/** What the audit key signs to seal the trail up to record `seq` (also the signed head). */
+export function sealedBytes(seq: number, hash: string): Buffer {
+  return Buffer.from(canonicalJson({ purpose, seq, hash }), "utf8");
+}
 
 /** previousHash of the first record: a fixed value, so seq 1 needs no special case. */
 export const genesisHash = "0".repeat(64);
@@ -55,33 +70,35 @@ export function recordHash(record: UnsignedAuditRecord): string {
   return createHash("sha256").update(canonical, "utf8").digest("hex");
 }
 
-/** The bytes the audit key signs for a record: the raw digest, not its hex text. */
-export function signedBytesOfRecord(hash: string): Buffer {
-  return Buffer.from(hash, "hex");
-}
-
 /**
- * Why a record's hash or signature does not hold, or undefined when both do. A changed field
- * shows as a wrong hash; a changed field with a recomputed hash shows as a wrong signature,
- * because only the audit key in the HSM can sign.
+ * Why a record's hash or signature does not hold, or undefined when both do (a record without
+ * a signature holds here; the reader checks that a signed one follows it). A changed field
+ * shows as a wrong hash; a changed field with a recomputed hash shows as a wrong signature on
+ * the record that seals it, because only the audit key in the HSM can sign.
  */
 export function sealProblem(record: AuditRecord, key: KeyObject): string | undefined {
   if (recordHash(record) !== record.hash) return "hash does not match the record's content";
+  if (record.signature === undefined) return undefined;
 
-  let valid: boolean;
-  try {
-    const signature = Buffer.from(record.signature, "base64");
-    valid = verify("sha256", signedBytesOfRecord(record.hash), key, signature);
-  } catch {
-    valid = false; // a signature of the wrong length for the key is simply not valid
-  }
+  const signature = Buffer.from(record.signature, "base64");
+  const valid = verifies(sealedBytes(record.seq, record.hash), key, signature)
+    || verifies(Buffer.from(record.hash, "hex"), key, signature);
   return valid ? undefined : "signature is not valid: the audit key did not sign this record";
+}
+
+function verifies(data: Buffer, key: KeyObject, signature: Buffer): boolean {
+  try {
+    return verify("sha256", data, key, signature);
+  } catch {
+    return false; // a signature of the wrong length for the key is simply not valid
+  }
 }
 
 /** One line of the file, fields in reading order, newline included. */
 export function recordLine(record: AuditRecord): string {
   const { seq, time, actor, action, details, previousHash, hash, signature } = record;
-  const ordered = { seq, time, actor, action, details, previousHash, hash, signature };
+  const ordered = { seq, time, actor, action, details, previousHash, hash,
+    ...(signature === undefined ? {} : { signature }) };
   return `${JSON.stringify(ordered)}\n`;
 }
 
@@ -116,7 +133,8 @@ export function parseRecord(text: string): AuditRecord | string {
     const digest = record[field];
     if (typeof digest !== "string" || !hexDigest.test(digest)) return `${field} is not valid`;
   }
-  if (typeof record.signature !== "string" || !base64.test(record.signature)) {
+  if (record.signature !== undefined
+    && (typeof record.signature !== "string" || !base64.test(record.signature))) {
     return "signature is not base64";
   }
   return record as unknown as AuditRecord;

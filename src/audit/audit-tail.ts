@@ -58,6 +58,8 @@ export async function resumeChain(options: ResumeOptions): Promise<ChainEnd> {
   if (head === undefined) refuse(`${files.head} is missing, so a cut-off end would go unseen`);
   if (!headSignatureValid(head, key)) refuse(`the signature of ${files.head} is not valid`);
   if (head.seq === last.seq && head.hash === last.hash) return last;
+  // Every batch ends with a signed record: an unsigned last one was added by someone else.
+  if (last.signature === undefined) refuse(`record ${last.seq} of ${files.log} is not signed`);
 
   // A crash after the records reached the disk and before the head was replaced.
   // Record 0 stands for the genesis hash when the tail reaches the start of the file.

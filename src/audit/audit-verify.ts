@@ -51,7 +51,10 @@ export async function verifyAuditLog(
   }
   const { problems, notes } = walk;
   problems.push(...walk.missing());
-  problems.push(...headProblems(head, walk, key, notes));
+  const headProblem = headProblems(head, walk, key, notes);
+  problems.push(...headProblem);
+  problems.push(...walk.unsealed(typeof head === "object" && headProblem.length === 0
+    ? head.seq : undefined));
   return { ok: problems.length === 0, records: walk.records, problems, notes };
 }
 
@@ -65,6 +68,8 @@ class ChainWalk {
   headRecordHash: string | undefined;
   private readonly seen = new Set<number>();
   private previous: AuditRecord | undefined;
+  /** First and last seq of the run of unsigned records since the last signed one. */
+  private unsigned: { from: number; to: number } | undefined;
 
   constructor(
     private readonly key: KeyObject,
@@ -82,6 +87,7 @@ class ChainWalk {
     if (typeof record === "string") {
       this.problems.push({ line, problem: record });
       this.previous = undefined;
+      this.unsigned = undefined;
       return;
     }
 
@@ -101,11 +107,32 @@ class ChainWalk {
         this.problems.push({ seq, line, problem: "previousHash does not match the record before" });
       }
     }
+    this.seal(record, seq === (this.previous?.seq ?? 0) + 1
+      && record.previousHash === (this.previous?.hash ?? genesisHash));
 
     this.seen.add(seq);
     this.highest = Math.max(this.highest, seq);
     this.previous = record;
     if (seq === this.headSeq) this.headRecordHash = record.hash;
+  }
+
+  /**
+   * Unsigned records count as sealed once a signed record follows them on an unbroken chain.
+   * A break is a problem of its own; the run before it is then left to that finding.
+   */
+  private seal(record: AuditRecord, linked: boolean): void {
+    if (!linked) this.unsigned = undefined;
+    if (record.signature !== undefined) this.unsigned = undefined;
+    else this.unsigned = { from: this.unsigned?.from ?? record.seq, to: record.seq };
+  }
+
+  /** The unsigned records at the end that nothing seals: a valid head naming the last does. */
+  unsealed(validHeadSeq: number | undefined): AuditProblem[] {
+    const run = this.unsigned;
+    if (!run || validHeadSeq === run.to) return [];
+    const range = run.from === run.to ? `record ${run.from} carries`
+      : `records ${run.from} to ${run.to} carry`;
+    return [{ seq: run.from, problem: `${range} no signature and no signed record follows` }];
   }
 
   /** Every seq below the highest that never appeared, as ranges. */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuditLog } from "../../src/audit/audit-log.js";
 import { auditFiles } from "../../src/audit/audit-files.js";
-import { recordHash, type AuditRecord } from "../../src/audit/audit-record.js";
+import { recordHash, sealedBytes, type AuditRecord } from "../../src/audit/audit-record.js";
 import { ManualClock } from "../../src/core/clock.js";
 import type { Signer } from "../../src/keys/signer.js";
 import { createLogger } from "../../src/log/logger.js";
@@ -56,6 +56,12 @@ export async function forged(
 ): Promise<AuditRecord> {
   const changed = { ...record, ...changes };
   const hash = recordHash(changed);
-  const signature = (await signer.sign(Buffer.from(hash, "hex"))).toString("base64");
+  const signature = (await signer.sign(sealedBytes(changed.seq, hash))).toString("base64");
   return { ...changed, hash, signature };
+}
+
+/** The record with changed fields and its hash recomputed, carrying no signature. */
+export function unsigned(record: AuditRecord, changes: Partial<AuditRecord>): AuditRecord {
+  const { signature: _dropped, ...changed } = { ...record, ...changes };
+  return { ...changed, hash: recordHash(changed) };
 }

@@ -2,12 +2,19 @@ import { createHash, createPublicKey, verify } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditFiles } from "../../src/audit/audit-files.js";
-import { genesisHash } from "../../src/audit/audit-record.js";
+import { genesisHash, sealedBytes } from "../../src/audit/audit-record.js";
 import { verifyAuditLog } from "../../src/audit/audit-verify.js";
 import { GdsError } from "../../src/core/errors.js";
 import { SoftwareSigner } from "../../src/keys/software-signer.js";
 import type { Signer } from "../../src/keys/signer.js";
-import { openLog, readTrail, startTime, tempDirectory, writeTrail } from "./audit-fixture.js";
+import {
+  openLog,
+  readTrail,
+  startTime,
+  tempDirectory,
+  unsigned,
+  writeTrail,
+} from "./audit-fixture.js";
 
 let signer: SoftwareSigner;
 let directory: Awaited<ReturnType<typeof tempDirectory>>;
@@ -44,9 +51,11 @@ describe("appending to the audit trail", () => {
     });
     expect(record.hash).toBe(hash);
     const key = createPublicKey({ key: signer.publicKeyInfo, format: "der", type: "spki" });
-    const signature = Buffer.from(record.signature, "base64");
-    expect(verify("sha256", Buffer.from(hash, "hex"), key, signature)).toBe(true);
+    const signature = Buffer.from(record.signature!, "base64");
+    expect(verify("sha256", sealedBytes(1, hash), key, signature)).toBe(true);
     expect(await readTrail(directory.path)).toEqual([record]);
+    const head = JSON.parse(await readFile(files().head, "utf8"));
+    expect(head).toEqual({ seq: 1, hash, signature: record.signature });
   });
 
   it("keeps the trail and head owner-only and publishes the audit public key", async () => {
@@ -87,6 +96,31 @@ describe("appending to the audit trail", () => {
     expect(await readTrail(directory.path)).toEqual(records);
     expect((await verifyAuditLog(directory.path)).ok).toBe(true);
     expect(log.head).toEqual({ seq: 100, hash: records[99]!.hash });
+    // Appends made while a batch is written share one signature, on the batch's last record.
+    const signed = records.filter((record) => record.signature !== undefined);
+    expect(signed.length).toBeLessThan(records.length);
+    expect(records[99]!.signature).toBeDefined();
+  });
+
+  it("seals a batch with one signature over its last record", async () => {
+    const counting: Signer = {
+      publicKeyInfo: signer.publicKeyInfo,
+      signatureAlgorithm: signer.signatureAlgorithm,
+      sign: (data) => {
+        signatures += 1;
+        return signer.sign(data);
+      },
+    };
+    let signatures = 0;
+    const log = await openLog(directory.path, counting);
+    const before = signatures;
+    const records = await Promise.all([1, 2, 3].map((n) =>
+      log.append({ action: "push.attempted", actor: "system", details: { n } })));
+    await log.close();
+
+    expect(signatures - before).toBe(1);
+    expect(records.map((record) => record.signature !== undefined)).toEqual([false, false, true]);
+    expect(await verifyAuditLog(directory.path)).toMatchObject({ ok: true, records: 3 });
   });
 
   it("continues the chain from the last record when reopened", async () => {
@@ -182,6 +216,15 @@ describe("opening an existing trail", () => {
     await writeFile(files().log, `${lines.slice(0, 2).join("\n")}\n`);
 
     expect((await openFails()).message).toMatch(/names record 4 but .* ends at record 2/);
+  });
+
+  it("refuses when a record without signature follows the last batch", async () => {
+    await writeTrail(directory.path, signer, 2);
+    const records = await readTrail(directory.path);
+    const extra = unsigned(records[1]!, { seq: 3, previousHash: records[1]!.hash });
+    await writeFile(files().log, `${await readFile(files().log, "utf8")}${JSON.stringify(extra)}\n`);
+
+    expect((await openFails()).message).toMatch(/record 3 of .* is not signed/);
   });
 
   it("refuses when records exist but the head file was removed", async () => {

@@ -10,6 +10,7 @@ import {
   readTrail,
   rewriteTrail,
   tempDirectory,
+  unsigned,
   writeTrail,
 } from "./audit-fixture.js";
 
@@ -110,6 +111,43 @@ describe("verifying the audit trail", () => {
     const { ok, problems } = await verifyAuditLog(directory.path);
     expect(ok).toBe(false);
     expect(problems).toEqual([{ seq: 7, line: 7, problem: expect.stringMatching(/signature/) }]);
+  });
+
+  it("finds a record without signature appended at the end, though its hash and link hold",
+    async () => {
+      const records = await readTrail(directory.path);
+      const last = records.at(-1)!;
+      records.push(unsigned(last, { seq: 7, previousHash: last.hash, actor: "nobody" }));
+      await rewriteTrail(directory.path, records);
+
+      const { ok, problems } = await verifyAuditLog(directory.path);
+      expect(ok).toBe(false);
+      expect(problems).toEqual([{ seq: 7, problem: expect.stringMatching(
+        /record 7 carries no signature and no signed record follows/) }]);
+    });
+
+  it("takes unsigned records sealed by a signed one after them on the chain", async () => {
+    // Rewritten as one batch: only the last record signed, as concurrent appends are written.
+    const records = await readTrail(directory.path);
+    const batch = records.map((record, index) =>
+      index < records.length - 1 ? unsigned(record, {}) : record);
+    await rewriteTrail(directory.path, batch);
+    expect(await verifyAuditLog(directory.path)).toMatchObject({ ok: true, records: 6 });
+
+    // The seal covers them: a changed field breaks the link to the signed record.
+    batch[2] = unsigned(batch[2]!, { actor: "mallory" });
+    await rewriteTrail(directory.path, batch);
+    const { problems } = await verifyAuditLog(directory.path);
+    expect(problems).toEqual([{ seq: 4, line: 4,
+      problem: "previousHash does not match the record before" }]);
+  });
+
+  it("verifies a trail written when every record signed its own hash", async () => {
+    const records = await readTrail(directory.path);
+    const older = await Promise.all(records.map(async (record) => ({ ...record,
+      signature: (await signer.sign(Buffer.from(record.hash, "hex"))).toString("base64") })));
+    await rewriteTrail(directory.path, older);
+    expect(await verifyAuditLog(directory.path)).toMatchObject({ ok: true, records: 6 });
   });
 
   it("finds a last line cut in the middle", async () => {
