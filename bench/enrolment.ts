@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { profiled } from "./cpu-profile.js";
 import { startGds, type RunningGds } from "../src/app/gds.js";
 import { loadSettings } from "../src/config/settings.js";
 import { hashPassword, verifyPassword } from "../src/identity/password-hash.js";
@@ -91,8 +92,8 @@ export async function e2eSection(context: SectionContext): Promise<void> {
     const utilisation: number[] = [];
     const times: EnrolmentTimes[] = [];
     for (let round = 0; round < counts.rounds; round++) {
-      const measured = await phase(() =>
-        children.all(() => ({ type: "enrol", count: perClient }), "enrolled"));
+      const measured = await phase(() => profiled(`enrolments-${round + 1}`, () =>
+        children.all(() => ({ type: "enrol", count: perClient }), "enrolled")));
       const enrolments = clients * perClient;
       rates.push(enrolments / measured.seconds);
       gdsCpu.push(measured.gdsCpuMs / enrolments);

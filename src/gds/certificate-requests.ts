@@ -235,32 +235,65 @@ export class CertificateRequests {
       ...fields, requestId, state: "pending", requestedBy: actorName(caller),
       createdAt: now, updatedAt: now,
     };
-    await this.audit.record("certificate.requested", actorName(caller), {
+    const recordRequest = () => this.audit.record("certificate.requested", actorName(caller), {
       requestId, applicationId: request.applicationId, kind: request.kind,
       certificateGroupId: group.id, certificateTypeId: request.certificateTypeId,
       approval: group.approval,
     });
 
     if (group.approval === "manual") {
+      await recordRequest();
       await this.store.requests.insert(request);
       this.log.info({ requestId, applicationId: request.applicationId },
         "request held for approval");
       return requestId;
     }
-    await this.issueAndRecord(request, "insert");
+    await this.issueAndRecord(request, "insert", recordRequest);
     return requestId;
   }
 
   /**
    * Issues the request's certificate, then writes the request as issued. The certificate is
    * stored first; if the request cannot be written, the certificate is removed again, so no
-   * half-written pair is ever left behind.
+   * half-written pair is ever left behind. A request issued as it arrives is audited together
+   * with its certificate (`recordRequest`), two records in one durable write, or alone when
+   * issuing fails.
    */
   private async issueAndRecord(
     request: CertificateRequestRecord,
     write: "insert" | "replace",
+    recordRequest?: () => Promise<void>,
   ): Promise<IssuedCertificateRecord> {
-    const application = await this.application(request.applicationId);
+    let issued: IssuedCertificateRecord;
+    let application: ApplicationRecord;
+    try {
+      application = await this.application(request.applicationId);
+      issued = await this.issueAndWrite(request, application, write);
+    } catch (error) {
+      await recordRequest?.();
+      throw error;
+    }
+
+    this.log.info(
+      { requestId: request.requestId, applicationId: application.applicationId,
+        serialNumber: issued.serialNumber, thumbprint: issued.thumbprint },
+      "certificate issued",
+    );
+    // Both appends are made in this tick: the audit trail writes them in one batch.
+    await Promise.all([recordRequest?.(), this.audit.record("certificate.issued",
+      request.decidedBy ?? request.requestedBy, {
+        requestId: request.requestId, applicationId: application.applicationId,
+        serialNumber: issued.serialNumber, thumbprint: issued.thumbprint,
+        notAfter: issued.notAfter,
+      })]);
+    return issued;
+  }
+
+  private async issueAndWrite(
+    request: CertificateRequestRecord,
+    application: ApplicationRecord,
+    write: "insert" | "replace",
+  ): Promise<IssuedCertificateRecord> {
     const issued = await this.authority.issueDirect({
       ...this.subjectAndKey(request, application),
       applicationUri: application.applicationUri,
@@ -281,17 +314,6 @@ export class CertificateRequests {
       await this.store.certificates.remove(issued.serialNumber);
       throw error;
     }
-
-    this.log.info(
-      { requestId: request.requestId, applicationId: application.applicationId,
-        serialNumber: issued.serialNumber, thumbprint: issued.thumbprint },
-      "certificate issued",
-    );
-    await this.audit.record("certificate.issued", request.decidedBy ?? request.requestedBy, {
-      requestId: request.requestId, applicationId: application.applicationId,
-      serialNumber: issued.serialNumber, thumbprint: issued.thumbprint,
-      notAfter: issued.notAfter,
-    });
     return issued;
   }
 
