@@ -11,6 +11,7 @@ import {
   type Pkcs11Module,
 } from "./pkcs11-module.js";
 import { Pkcs11SessionPool } from "./pkcs11-session-pool.js";
+import { SigningThreads } from "./pkcs11-signing-threads.js";
 import { Pkcs11Signer } from "./pkcs11-signer.js";
 import { Pkcs11SecretSealer } from "./pkcs11-secret-sealer.js";
 import {
@@ -75,6 +76,7 @@ export function checkSessionCount(sessions: number, setting: string): void {
 /** A logged-in token: finds and generates RSA keys and hands out signers for them. */
 export class Pkcs11Token {
   private closing: Promise<void> | undefined;
+  private readonly threads: SigningThreads;
 
   private constructor(
     private readonly module: Pkcs11Module,
@@ -82,7 +84,9 @@ export class Pkcs11Token {
     private readonly info: pkcs11js.TokenInfo,
     private readonly pool: Pkcs11SessionPool,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.threads = new SigningThreads(module.path);
+  }
 
   static open(options: Pkcs11TokenOptions): Pkcs11Token {
     const sessions = options.sessions ?? defaultSessions;
@@ -128,7 +132,7 @@ export class Pkcs11Token {
   /** The signer of the RSA private key with this CKA_LABEL, or undefined if there is none. */
   async findRsaSigner(label: string): Promise<Signer | undefined> {
     const key = await this.findRsaKey(label);
-    return key && new Pkcs11Signer(this.module.pkcs11, this.pool, key);
+    return key && new Pkcs11Signer(this.threads, this.pool, key);
   }
 
   /** Generates an RSA key pair inside the token; the private key never exists outside it. */
@@ -156,7 +160,7 @@ export class Pkcs11Token {
       });
 
     this.log.info({ label, modulusBits }, "key pair generated in the HSM");
-    return new Pkcs11Signer(pkcs11, this.pool, key);
+    return new Pkcs11Signer(this.threads, this.pool, key);
   }
 
   /** The sealer of the AES key with this CKA_LABEL, or undefined if there is none. */
@@ -212,6 +216,7 @@ export class Pkcs11Token {
 
   private async closeOnce(): Promise<void> {
     await this.pool.drain();
+    await this.threads.close();
 
     const { pkcs11 } = this.module;
     try {
