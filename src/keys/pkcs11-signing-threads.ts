@@ -21,10 +21,10 @@ interface Reply {
 
 /**
  * Threads that sign in the token, each running C_SignInit and C_Sign itself for the sessions
- * assigned to it. SoftHSM's C_SignInit rebuilds the private key from its encrypted attributes, a third
- * of a signature's work; pkcs11js runs it synchronously, so on the event loop it held up every
- * OPC UA and HTTP request for that long per signature. A thread is started on its session's
- * first signature and holds the process open only while it has work.
+ * assigned to it. SoftHSM's C_SignInit rebuilds the private key from its encrypted attributes,
+ * a third of a signature's work, and pkcs11js runs it synchronously: on the event loop it held
+ * up every OPC UA and HTTP request for that long per signature. A thread starts on its first
+ * signature and holds the process open only while it has work.
  */
 export class SigningThreads {
   private readonly threads = new Map<number, SigningThread>();

@@ -222,7 +222,8 @@ describe("opening an existing trail", () => {
     await writeTrail(directory.path, signer, 2);
     const records = await readTrail(directory.path);
     const extra = unsigned(records[1]!, { seq: 3, previousHash: records[1]!.hash });
-    await writeFile(files().log, `${await readFile(files().log, "utf8")}${JSON.stringify(extra)}\n`);
+    const text = await readFile(files().log, "utf8");
+    await writeFile(files().log, `${text}${JSON.stringify(extra)}\n`);
 
     expect((await openFails()).message).toMatch(/record 3 of .* is not signed/);
   });
