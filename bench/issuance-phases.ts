@@ -1,9 +1,9 @@
 import "reflect-metadata";
 import { createHash, randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { Name } from "@peculiar/x509";
 import type { CertificateAuthority } from "../src/ca/authority.js";
 import { issueApplicationCertificate } from "../src/ca/certificate-issuer.js";
+import { distinguishedNameText } from "../src/ca/distinguished-name-text.js";
 import type { CertificateProfile } from "../src/ca/certificate-profile.js";
 import { generateSerialNumber } from "../src/ca/serial-number.js";
 import type { Signer } from "../src/keys/signer.js";
@@ -25,7 +25,7 @@ export type IssuancePhases = Record<string, number>;
 const steps = {
   check: "checkSigningRequest (parse, verify, policy)",
   build: "  build + encode certificate",
-  subject: "  subject Name to text (@peculiar/x509)",
+  subject: "  subject Name to text",
   thumbprint: "  thumbprint (sha1)",
   insert: "  nedb certificates.insert (awaited)",
   issueDirect: "issueDirect (free signer), all of it",
@@ -60,7 +60,7 @@ export async function measureIssuancePhases(input: IssuancePhasesInput): Promise
       publicKeyInfo: checked.publicKeyInfo, applicationUri, dnsNames: checked.hosts,
       ipAddresses: [], profile, serialNumber: generateSerialNumber(), notBefore: new Date(),
     }));
-    await time(steps.subject, () => new Name(new Uint8Array(checked.subject)).toString());
+    await time(steps.subject, () => distinguishedNameText(checked.subject));
     await time(steps.thumbprint, () => createHash("sha1").update(certificate).digest("hex"));
     await time(steps.insert, () => store.certificates.insert({
       ...record, serialNumber: generateSerialNumber(), thumbprint: randomBytes(20).toString("hex"),

@@ -63,6 +63,7 @@ export async function rawSection(context: SectionContext): Promise<void> {
     pooled: await pooledSigning(signer, counts.rawSignatures, counts.rounds),
   }));
   context.pooledSigning = pooled.median;
+  context.blockingSigning = blocking.median;
 
   report.figure("blockingPerSecond", "one blocking session, C_SignInit + C_Sign",
     blocking.median, "sign/s", rounds(blocking));

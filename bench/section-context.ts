@@ -14,4 +14,6 @@ export interface SectionContext {
    * ratios. Measured by the raw section, or on demand by the first section that needs it.
    */
   pooledSigning?: number;
+  /** One blocking session's signatures/s, when section 1 ran: the token's raw rate. */
+  blockingSigning?: number;
 }

@@ -1,7 +1,6 @@
 import "reflect-metadata";
 import { createHash, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
-import { Name } from "@peculiar/x509";
 import type { Clock } from "../core/clock.js";
 import { GdsError } from "../core/errors.js";
 import type { AuthorityRecord, IssuedCertificateRecord } from "../core/records.js";
@@ -15,6 +14,7 @@ import type { PublicationUrls } from "./certificate-extensions.js";
 import { issueApplicationCertificate, publicationExtensions } from "./certificate-issuer.js";
 import { checkProfilesFitCaKey, type CertificateProfile } from "./certificate-profile.js";
 import { encodeDistinguishedName } from "./distinguished-name.js";
+import { distinguishedNameText } from "./distinguished-name-text.js";
 import { issueOcspResponderCertificate } from "./ocsp-responder-certificate.js";
 import { CompromisedKeys } from "./compromised-keys.js";
 import { checkCertificationRequest } from "./certification-request-check.js";
@@ -335,7 +335,7 @@ export class CertificateAuthority {
       requestId: input.requestId,
       certificateGroupId: input.certificateGroupId,
       certificateTypeId: input.certificateTypeId,
-      subject: new Name(new Uint8Array(input.subject)).toString(),
+      subject: distinguishedNameText(input.subject),
       notBefore: notBefore.toISOString(),
       notAfter: notAfter.toISOString(),
       authorityKeyId: this.keyId,
