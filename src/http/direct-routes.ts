@@ -85,7 +85,7 @@ function serve(route: DirectRoute, request: IncomingMessage, response: ServerRes
       response.writeHead(200, { "Content-Type": answer.contentType,
         "Content-Length": answer.body.length });
       response.end(answer.body);
-      // The line is built only when it is written: the peer address costs a system call.
+      // The line is built only when it is written: nothing per request when info is off.
       if (log.isLevelEnabled("info")) logAccess(log, accessLine(request, 200, started));
     };
     const fail = (error: unknown) => {

@@ -36,7 +36,7 @@ export function openPkcs11Module(path: string, setting: string): Pkcs11Module {
     throw new Error(`cannot load the PKCS#11 module ${path} (${setting})`, { cause: error });
   }
 
-  // Signatures run in the libuv threadpool, several sessions at a time. With flags 0 (what
+  // Signatures run on signing threads, several sessions at a time. With flags 0 (what
   // pkcs11js passes by default) SoftHSM assumes a single-threaded caller and takes no locks;
   // concurrent C_Sign calls then crashed the process here (segmentation fault).
   try {

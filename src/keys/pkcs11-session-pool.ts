@@ -35,7 +35,7 @@ export class Pkcs11SessionPool {
   /**
    * Refuses new operations and resolves once those already accepted, queued ones included,
    * have finished: finalizing the module under a running C_Sign would pull the library out
-   * from under a threadpool thread.
+   * from under a signing thread.
    */
   drain(): Promise<void> {
     this.closing = true;

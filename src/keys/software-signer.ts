@@ -26,7 +26,7 @@ export class SoftwareSigner implements Signer {
     return new SoftwareSigner(privateKey);
   }
 
-  /** With a callback node:crypto signs in the libuv threadpool, like the PKCS#11 signer. */
+  /** With a callback node:crypto signs off the event loop, like the PKCS#11 signer. */
   async sign(data: Uint8Array): Promise<Buffer> {
     if (!(data instanceof Uint8Array)) {
       throw new GdsError("InvalidArgument", "data to sign must be bytes");
