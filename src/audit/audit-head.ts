@@ -2,7 +2,7 @@ import { verify, type KeyObject } from "node:crypto";
 import { open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Signer } from "../keys/signer.js";
-import { sealedBytes } from "./audit-record.js";
+import { canonicalJson } from "./audit-record.js";
 
 /**
  * The signed statement "the trail ends at record `seq` with hash `hash`", kept in DIR/audit.head.
@@ -12,21 +12,27 @@ import { sealedBytes } from "./audit-record.js";
 export interface AuditHead {
   seq: number;
   hash: string;
-  /**
-   * Base64 signature by the audit key over sealedBytes(seq, hash): the same statement, and so
-   * the same signature, as the one on the last record of the batch that ends there.
-   */
+  /** Base64 signature by the audit key over headSignedBytes(seq, hash). */
   signature: string;
 }
 
+// A purpose label of its own keeps a head from being made out of a record's seal (which says
+// "the trail reaches record seq", not "ends there"): the seals stay in the file after later
+// batches, so a head that reused them could be rebuilt for any earlier end after a cut.
+const purpose = "security-handler audit head";
+
+export function headSignedBytes(seq: number, hash: string): Buffer {
+  return Buffer.from(canonicalJson({ purpose, seq, hash }), "utf8");
+}
+
 export async function signHead(signer: Signer, seq: number, hash: string): Promise<AuditHead> {
-  const signature = await signer.sign(sealedBytes(seq, hash));
+  const signature = await signer.sign(headSignedBytes(seq, hash));
   return { seq, hash, signature: signature.toString("base64") };
 }
 
 export function headSignatureValid(head: AuditHead, key: KeyObject): boolean {
   const signature = Buffer.from(head.signature, "base64");
-  return verify("sha256", sealedBytes(head.seq, head.hash), key, signature);
+  return verify("sha256", headSignedBytes(head.seq, head.hash), key, signature);
 }
 
 /** The head on disk; undefined when there is none, a sentence when the file is not a head. */

@@ -8,7 +8,9 @@ import type { AuditAction } from "./audit-action.js";
 import { checkedAuditEntry, type AuditEntry } from "./audit-entry.js";
 import { auditFiles, auditPublicKey, publicKeyPem, type AuditFiles } from "./audit-files.js";
 import { signHead, syncDirectory, writeHead } from "./audit-head.js";
-import { recordHash, recordLine, type AuditDetails, type AuditRecord } from "./audit-record.js";
+import {
+  recordHash, recordLine, sealedBytes, type AuditDetails, type AuditRecord,
+} from "./audit-record.js";
 import { maxBatch, resumeChain, type ChainEnd } from "./audit-tail.js";
 
 export interface AuditLogOptions {
@@ -143,7 +145,8 @@ export class AuditLog {
 
   private async commit(batch: PendingAppend[]): Promise<AuditRecord[]> {
     // Chain: each hash needs the one before. One signature seals the batch: over the last
-    // record's seq and hash, which commit to every record before it. It is also the new head.
+    // record's seq and hash, which commit to every record before it. The head says something
+    // else ("ends here") and is signed apart, at the same time (see AuditHead).
     let end = this.end;
     const unsigned = batch.map(({ entry, time }) => {
       const fields = { seq: end.seq + 1, time, ...entry, previousHash: end.hash };
@@ -151,9 +154,14 @@ export class AuditLog {
       end = { seq: fields.seq, hash };
       return { ...fields, hash };
     });
-    const head = await signHead(this.options.signer, end.seq, end.hash);
+    const { signer } = this.options;
+    const [head, seal] = await Promise.all([
+      signHead(signer, end.seq, end.hash),
+      signer.sign(sealedBytes(end.seq, end.hash)),
+    ]);
+    const signature = seal.toString("base64");
     const records: AuditRecord[] = unsigned.map((record, index) =>
-      index === unsigned.length - 1 ? { ...record, signature: head.signature } : record);
+      index === unsigned.length - 1 ? { ...record, signature } : record);
 
     // Nothing is on disk before this point: a signing failure leaves the trail as it was.
     // After it, what reached the disk is unknown, so the log stops rather than fork the chain.

@@ -22,18 +22,20 @@ export interface AuditRecord {
    * statement "the trail reaches record seq with this hash". It is on the last record of each
    * batch written together; through previousHash it covers every record before it, so the
    * others carry none. (Trails written before batches were sealed as one carry a signature on
-   * every record, over the 32 bytes of `hash`; both forms verify.)
+   * every record, over the 32 bytes of `hash`; both forms verify.) It is not the head's
+   * statement "the trail ends here": were it, every sealed record would be a head, and whoever
+   * cuts the trail after one of them could put its signature in audit.head unseen.
    */
   signature?: string;
 }
 
 export type UnsignedAuditRecord = Omit<AuditRecord, "hash" | "signature">;
 
-// A purpose label keeps this statement from ever being mistaken for another signed text, such
-// as the raw digest that records of older trails sign.
-const purpose = "security-handler audit head";
+// A purpose label keeps this statement from ever being mistaken for another signed text: the
+// head's "the trail ends here" (audit-head.ts), or the raw digest that older records sign.
+const purpose = "security-handler audit seal";
 
-/** What the audit key signs to seal the trail up to record `seq` (also the signed head). */
+/** What the audit key signs to seal the trail up to record `seq`. */
 export function sealedBytes(seq: number, hash: string): Buffer {
   return Buffer.from(canonicalJson({ purpose, seq, hash }), "utf8");
 }
@@ -138,6 +140,17 @@ export function parseRecord(text: string): AuditRecord | string {
     return "signature is not base64";
   }
   return record as unknown as AuditRecord;
+}
+
+/**
+ * Why the line a record was read from differs from the one the GDS writes for it, or undefined.
+ * The hash covers the fields, not the text: a field it does not cover, a key given twice
+ * (JSON.parse keeps the last, a reader's eye the first) or other spacing would change what the
+ * line says to a reader while the record still verifies. Lines are written one way only.
+ */
+export function lineProblem(text: string, record: AuditRecord): string | undefined {
+  if (`${text}\n` === recordLine(record)) return undefined;
+  return "the line is not as the GDS writes it (a field added, repeated or respaced)";
 }
 
 function isDetails(value: unknown): value is AuditDetails {

@@ -6,7 +6,9 @@ import type { Logger } from "../log/logger.js";
 import type { AuditFiles } from "./audit-files.js";
 import { headSignatureValid, readHead, signHead, writeHead } from "./audit-head.js";
 import { readLastLines } from "./audit-lines.js";
-import { genesisHash, parseRecord, sealProblem, type AuditRecord } from "./audit-record.js";
+import {
+  genesisHash, lineProblem, parseRecord, sealProblem, type AuditRecord,
+} from "./audit-record.js";
 
 /** Where the next record links: the seq and hash of the last one (0 and genesis when empty). */
 export interface ChainEnd {
@@ -57,9 +59,10 @@ export async function resumeChain(options: ResumeOptions): Promise<ChainEnd> {
   const last = records.at(-1)!;
   if (head === undefined) refuse(`${files.head} is missing, so a cut-off end would go unseen`);
   if (!headSignatureValid(head, key)) refuse(`the signature of ${files.head} is not valid`);
-  if (head.seq === last.seq && head.hash === last.hash) return last;
-  // Every batch ends with a signed record: an unsigned last one was added by someone else.
+  // Every batch ends with a signed record: an unsigned last one was added by someone else,
+  // or had its seal taken away.
   if (last.signature === undefined) refuse(`record ${last.seq} of ${files.log} is not signed`);
+  if (head.seq === last.seq && head.hash === last.hash) return last;
 
   // A crash after the records reached the disk and before the head was replaced.
   // Record 0 stands for the genesis hash when the tail reaches the start of the file.
@@ -81,7 +84,7 @@ function checkedTail(lines: string[], files: AuditFiles, key: KeyObject): AuditR
   for (const line of lines) {
     const record = parseRecord(line);
     if (typeof record === "string") refuse(`a record at the end of ${files.log}: ${record}`);
-    const problem = sealProblem(record, key);
+    const problem = lineProblem(line, record) ?? sealProblem(record, key);
     if (problem) refuse(`record ${record.seq} of ${files.log}: ${problem}`);
 
     const before = records.at(-1);

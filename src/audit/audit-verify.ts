@@ -4,7 +4,9 @@ import { GdsError } from "../core/errors.js";
 import { auditFiles, auditPublicKey } from "./audit-files.js";
 import { headSignatureValid, readHead, type AuditHead } from "./audit-head.js";
 import { readLines } from "./audit-lines.js";
-import { genesisHash, parseRecord, sealProblem, type AuditRecord } from "./audit-record.js";
+import {
+  genesisHash, lineProblem, parseRecord, sealProblem, type AuditRecord,
+} from "./audit-record.js";
 import { maxBatch } from "./audit-tail.js";
 
 /** One finding: the record it concerns (seq) and/or where it is in the file (line). */
@@ -51,10 +53,8 @@ export async function verifyAuditLog(
   }
   const { problems, notes } = walk;
   problems.push(...walk.missing());
-  const headProblem = headProblems(head, walk, key, notes);
-  problems.push(...headProblem);
-  problems.push(...walk.unsealed(typeof head === "object" && headProblem.length === 0
-    ? head.seq : undefined));
+  problems.push(...headProblems(head, walk, key, notes));
+  problems.push(...walk.unsealed());
   return { ok: problems.length === 0, records: walk.records, problems, notes };
 }
 
@@ -93,6 +93,9 @@ class ChainWalk {
 
     this.records += 1;
     const { seq } = record;
+    // The record is still walked: its seq, hash and seal say whether anything else is wrong.
+    const written = lineProblem(text, record);
+    if (written) this.problems.push({ seq, line, problem: written });
     const sealed = sealProblem(record, this.key);
     if (sealed) this.problems.push({ seq, line, problem: sealed });
 
@@ -126,10 +129,13 @@ class ChainWalk {
     else this.unsigned = { from: this.unsigned?.from ?? record.seq, to: record.seq };
   }
 
-  /** The unsigned records at the end that nothing seals: a valid head naming the last does. */
-  unsealed(validHeadSeq: number | undefined): AuditProblem[] {
+  /**
+   * The unsigned records at the end, which nothing seals. The head does not count: every batch
+   * ends with a sealed record, so an unsigned last one was added or had its seal taken away.
+   */
+  unsealed(): AuditProblem[] {
     const run = this.unsigned;
-    if (!run || validHeadSeq === run.to) return [];
+    if (!run) return [];
     const range = run.from === run.to ? `record ${run.from} carries`
       : `records ${run.from} to ${run.to} carry`;
     return [{ seq: run.from, problem: `${range} no signature and no signed record follows` }];

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, verify } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditFiles } from "../../src/audit/audit-files.js";
+import { headSignedBytes } from "../../src/audit/audit-head.js";
 import { genesisHash, sealedBytes } from "../../src/audit/audit-record.js";
 import { verifyAuditLog } from "../../src/audit/audit-verify.js";
 import { GdsError } from "../../src/core/errors.js";
@@ -10,6 +11,7 @@ import type { Signer } from "../../src/keys/signer.js";
 import {
   openLog,
   readTrail,
+  rewriteTrail,
   startTime,
   tempDirectory,
   unsigned,
@@ -55,7 +57,11 @@ describe("appending to the audit trail", () => {
     expect(verify("sha256", sealedBytes(1, hash), key, signature)).toBe(true);
     expect(await readTrail(directory.path)).toEqual([record]);
     const head = JSON.parse(await readFile(files().head, "utf8"));
-    expect(head).toEqual({ seq: 1, hash, signature: record.signature });
+    expect(head).toMatchObject({ seq: 1, hash });
+    // The head says "ends here", the seal "reaches here": neither signature stands for the other.
+    const headSignature = Buffer.from(head.signature, "base64");
+    expect(verify("sha256", headSignedBytes(1, hash), key, headSignature)).toBe(true);
+    expect(verify("sha256", headSignedBytes(1, hash), key, signature)).toBe(false);
   });
 
   it("keeps the trail and head owner-only and publishes the audit public key", async () => {
@@ -102,7 +108,7 @@ describe("appending to the audit trail", () => {
     expect(records[99]!.signature).toBeDefined();
   });
 
-  it("seals a batch with one signature over its last record", async () => {
+  it("seals a batch with one signature over its last record, and one for the head", async () => {
     const counting: Signer = {
       publicKeyInfo: signer.publicKeyInfo,
       signatureAlgorithm: signer.signatureAlgorithm,
@@ -118,7 +124,7 @@ describe("appending to the audit trail", () => {
       log.append({ action: "push.attempted", actor: "system", details: { n } })));
     await log.close();
 
-    expect(signatures - before).toBe(1);
+    expect(signatures - before).toBe(2);
     expect(records.map((record) => record.signature !== undefined)).toEqual([false, false, true]);
     expect(await verifyAuditLog(directory.path)).toMatchObject({ ok: true, records: 3 });
   });
@@ -226,6 +232,33 @@ describe("opening an existing trail", () => {
     await writeFile(files().log, `${text}${JSON.stringify(extra)}\n`);
 
     expect((await openFails()).message).toMatch(/record 3 of .* is not signed/);
+  });
+
+  it("refuses a trail cut after a sealed record whose seal was copied into the head", async () => {
+    await writeTrail(directory.path, signer, 4);
+    const records = await readTrail(directory.path);
+    await rewriteTrail(directory.path, records.slice(0, 2));
+    const { seq, hash, signature } = records[1]!;
+    await writeFile(files().head, `${JSON.stringify({ seq, hash, signature })}\n`);
+
+    expect((await openFails()).message).toMatch(/signature of .*audit\.head is not valid/);
+  });
+
+  it("refuses when the last record's seal was taken away, though the head matches it", async () => {
+    await writeTrail(directory.path, signer, 2);
+    const records = await readTrail(directory.path);
+    delete records[1]!.signature;
+    await rewriteTrail(directory.path, records);
+
+    expect((await openFails()).message).toMatch(/record 2 of .* is not signed/);
+  });
+
+  it("refuses when a line of the tail was given a field the hash does not cover", async () => {
+    await writeTrail(directory.path, signer, 2);
+    const text = await readFile(files().log, "utf8");
+    await writeFile(files().log, text.replace('"seq":2,', '"seq":2,"approvedBy":"ceo",'));
+
+    expect((await openFails()).message).toMatch(/record 2 of .* not as the GDS writes it/);
   });
 
   it("refuses when records exist but the head file was removed", async () => {

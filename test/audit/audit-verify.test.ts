@@ -184,6 +184,46 @@ describe("verifying the audit trail", () => {
     expect(problems).toEqual([{ seq: 4, problem: "the signature of audit.head is not valid" }]);
   });
 
+  it("finds the last records cut off when a record's seal is copied into the head", async () => {
+    // Every record here ends a batch of its own, so each carries a seal the file keeps.
+    const records = await readTrail(directory.path);
+    await rewriteTrail(directory.path, records.slice(0, 4));
+    const { seq, hash, signature } = records[3]!;
+    await writeFile(files().head, `${JSON.stringify({ seq, hash, signature })}\n`);
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems).toEqual([{ seq: 4, problem: "the signature of audit.head is not valid" }]);
+  });
+
+  it("finds the last record's seal taken away, though the head matches it", async () => {
+    const records = await readTrail(directory.path);
+    delete records[5]!.signature;
+    await rewriteTrail(directory.path, records);
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems).toEqual([
+      { seq: 6, problem: "record 6 carries no signature and no signed record follows" },
+    ]);
+  });
+
+  it.each([
+    ["a field the hash does not cover", '"seq":3,"approvedBy":"ceo",'],
+    ["a field given twice, the first one shown to a reader", '"seq":3,"actor":"ceo",'],
+    ["other spacing", '"seq": 3,'],
+  ])("finds a line changed by %s, though the record's hash holds", async (_what, text) => {
+    const lines = (await readFile(files().log, "utf8")).split("\n");
+    lines[2] = lines[2]!.replace('"seq":3,', text);
+    await writeFile(files().log, lines.join("\n"));
+
+    const { ok, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(problems).toEqual([
+      { seq: 3, line: 3, problem: expect.stringMatching(/not as the GDS writes/) },
+    ]);
+  });
+
   it("finds the head file removed", async () => {
     await rm(files().head);
 
