@@ -257,7 +257,7 @@ export class CertificateRequests {
    * stored first; if the request cannot be written, the certificate is removed again, so no
    * half-written pair is ever left behind. A request issued as it arrives is audited together
    * with its certificate (`recordRequest`), two records in one durable write, or alone when
-   * issuing fails.
+   * issuing fails; when the records fail, both writes are undone.
    */
   private async issueAndRecord(
     request: CertificateRequestRecord,
@@ -280,12 +280,22 @@ export class CertificateRequests {
       "certificate issued",
     );
     // Both appends are made in this tick: the audit trail writes them in one batch.
-    await Promise.all([recordRequest?.(), this.audit.record("certificate.issued",
+    const recorded = Promise.all([recordRequest?.(), this.audit.record("certificate.issued",
       request.decidedBy ?? request.requestedBy, {
         requestId: request.requestId, applicationId: application.applicationId,
         serialNumber: issued.serialNumber, thumbprint: issued.thumbprint,
         notAfter: issued.notAfter,
       })]);
+    // The records come after the writes: if they fail, the writes are undone, so that no
+    // certificate the trail may not hold stays issued for FinishRequest to hand out.
+    await recorded.catch(async (error: unknown) => {
+      this.log.error({ requestId: request.requestId, serialNumber: issued.serialNumber },
+        "issued certificate withdrawn: the audit trail did not take it");
+      await (write === "insert" ? this.store.requests.remove(request.requestId)
+        : this.store.requests.replace(request));
+      await this.store.certificates.remove(issued.serialNumber);
+      throw error;
+    });
     return issued;
   }
 
