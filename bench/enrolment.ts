@@ -118,7 +118,8 @@ export async function e2eSection(context: SectionContext): Promise<void> {
     call("registerMs", "RegisterApplication");
     call("startMs", "StartSigningRequest (issues)");
     call("finishMs", "FinishRequest");
-    report.figure("auditAppendMs", "  one audit record appended alone (4 per enrolment, in 3 writes)",
+    report.figure("auditAppendMs",
+      "  one audit record appended alone (4 per enrolment, in 3 writes)",
       auditMs, "ms", "fdatasync, seal + head signed, rename");
     report.figure("gdsCpuMsPerEnrolment", "  GDS process CPU per enrolment", median(gdsCpu), "ms");
     report.figure("clientCpuMsPerEnrolment", "  client processes' CPU per enrolment",
