@@ -128,7 +128,8 @@ export class UserDirectory {
   async authenticate(userName: string, password: string): Promise<boolean> {
     const record = await this.store.get(userName);
     const locked = this.throttle.isLocked(record ? userName : unknownUser);
-    const valid = await verifyPassword(password, record?.passwordHash ?? await unknownUserHashOnce());
+    const hash = record?.passwordHash ?? await unknownUserHashOnce();
+    const valid = await verifyPassword(password, hash);
     if (record && valid && !locked) {
       this.throttle.succeeded(userName);
       this.rolesByUser.set(userName, new Set(record.roles));
