@@ -38,6 +38,7 @@ export interface ResumeOptions {
 export async function resumeChain(options: ResumeOptions): Promise<ChainEnd> {
   const { files, key } = options;
   const tail = await readLastLines(options.handle, maxBatch + 1);
+  if (tail.overlong) refuse(`a line at the end of ${files.log} is longer than any record`);
   if (tail.unterminated !== "") {
     refuse(`the last line of ${files.log} is incomplete (an interrupted write or a cut file)`);
   }

@@ -47,8 +47,9 @@ export async function verifyAuditLog(
 
   const walk = new ChainWalk(key, typeof head === "object" ? head.seq : undefined);
   if (await exists(files.log)) {
-    for await (const { number, text, terminated } of readLines(files.log)) {
-      walk.line(number, text, terminated);
+    for await (const { number, text, terminated, overlong } of readLines(files.log)) {
+      if (overlong) walk.overlong(number);
+      else walk.line(number, text, terminated);
     }
   }
   const { problems, notes } = walk;
@@ -76,6 +77,13 @@ class ChainWalk {
     private readonly headSeq: number | undefined,
   ) {
     if (headSeq === 0) this.headRecordHash = genesisHash;
+  }
+
+  /** A line too long to be a record, skipped unread: it breaks the chain like any bad line. */
+  overlong(line: number): void {
+    this.problems.push({ line, problem: "the line is longer than any record (not read)" });
+    this.previous = undefined;
+    this.unsigned = undefined;
   }
 
   line(line: number, text: string, terminated: boolean): void {

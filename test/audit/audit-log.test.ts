@@ -261,6 +261,14 @@ describe("opening an existing trail", () => {
     expect((await openFails()).message).toMatch(/record 2 of .* not as the GDS writes it/);
   });
 
+  it("refuses when a line at the end is longer than any record", async () => {
+    await writeTrail(directory.path, signer, 2);
+    const text = await readFile(files().log, "utf8");
+    await writeFile(files().log, `${text}${"x".repeat(3 * 1024 * 1024)}\n`);
+
+    expect((await openFails()).message).toMatch(/a line at the end of .* is longer than any/);
+  });
+
   it("refuses when records exist but the head file was removed", async () => {
     await writeTrail(directory.path, signer, 2);
     await writeFile(files().head, "");

@@ -4,11 +4,14 @@ import { auditFiles, publicKeyPem } from "../../src/audit/audit-files.js";
 import { signHead, writeHead } from "../../src/audit/audit-head.js";
 import type { AuditRecord } from "../../src/audit/audit-record.js";
 import { verifyAuditLog, type AuditProblem } from "../../src/audit/audit-verify.js";
+import { ManualClock } from "../../src/core/clock.js";
 import { SoftwareSigner } from "../../src/keys/software-signer.js";
 import {
   forged,
+  openLog,
   readTrail,
   rewriteTrail,
+  startTime,
   tempDirectory,
   unsigned,
   writeTrail,
@@ -148,6 +151,35 @@ describe("verifying the audit trail", () => {
       signature: (await signer.sign(Buffer.from(record.hash, "hex"))).toString("base64") })));
     await rewriteTrail(directory.path, older);
     expect(await verifyAuditLog(directory.path)).toMatchObject({ ok: true, records: 6 });
+  });
+
+  it("reports a line longer than any record without reading it, and goes on", async () => {
+    const lines = (await readFile(files().log, "utf8")).split("\n");
+    lines.splice(2, 0, "x".repeat(3 * 1024 * 1024));
+    await writeFile(files().log, lines.join("\n"));
+
+    const { ok, records, problems } = await verifyAuditLog(directory.path);
+    expect(ok).toBe(false);
+    expect(records).toBe(6);
+    expect(problems).toEqual([
+      { line: 3, problem: "the line is longer than any record (not read)" },
+    ]);
+  });
+
+  it("reads records that span the reader's chunks", async () => {
+    const log = await openLog(directory.path, signer, new ManualClock(new Date(startTime.getTime()
+      + 60_000)));
+    for (let n = 0; n < 12; n += 1) {
+      await log.append({ action: "push.attempted", actor: "system",
+        details: { n, note: "x".repeat(15_000) } });
+    }
+    await log.close();
+
+    expect(await verifyAuditLog(directory.path)).toMatchObject({ ok: true, records: 18 });
+    const reopened = await openLog(directory.path, signer);
+    await reopened.append({ action: "push.succeeded", actor: "system", details: {} });
+    await reopened.close();
+    expect(await verifyAuditLog(directory.path)).toMatchObject({ ok: true, records: 19 });
   });
 
   it("finds a last line cut in the middle", async () => {
