@@ -198,9 +198,14 @@ async function listen(app: FastifyInstance, host: string | undefined, port: numb
  * wait for one (node leaves most of these unbounded by default).
  */
 function boundedServer(listener: RequestListener, limits: ConnectionLimits, https?: object) {
-  const server = https ? createHttpsServer(https, listener) : createHttpServer(listener);
+  // A client trickling a byte within the idle limit is ended only by requestTimeout, which
+  // node checks every connectionsCheckingInterval (30 s by default) and, as tried on Node 20,
+  // not at all while headersTimeout (60 s by default) is the longer of the two.
+  const timeouts = { connectionsCheckingInterval: Math.min(1000, limits.requestMs),
+    requestTimeout: limits.requestMs, headersTimeout: limits.requestMs };
+  const server = https ? createHttpsServer({ ...https, ...timeouts }, listener)
+    : createHttpServer(timeouts, listener);
   server.setTimeout(limits.idleMs);
-  server.requestTimeout = limits.requestMs;
   server.keepAliveTimeout = limits.keepAliveMs;
   server.maxConnections = limits.maxConnections;
   return server;

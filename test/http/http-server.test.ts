@@ -153,6 +153,7 @@ describe("HTTP connection limits", () => {
       const socket = connect(port, "127.0.0.1", () => {
         socket.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
           + "Content-Length: 8000\r\n\r\n{\"a\":");
+        socket.resume(); // reads what the server answers (408), as a client would
         resolve(socket);
       });
       socket.on("error", () => undefined);
@@ -165,6 +166,21 @@ describe("HTTP connection limits", () => {
     servers.push(server);
     const socket = await halfSentRequest(port);
     await once(socket, "close");
+  });
+
+  it("closes a client that keeps trickling a request past the request time", async () => {
+    const { server, port } = await serverWith();
+    servers.push(server);
+    const socket = await halfSentRequest(port);
+    // A byte well within the idle limit each time: only the request time limit can end it.
+    const trickle = setInterval(() => {
+      if (socket.writable) socket.write("1");
+    }, limits.idleMs / 4);
+    try {
+      await once(socket, "close");
+    } finally {
+      clearInterval(trickle);
+    }
   });
 
   it("refuses sockets beyond the connection bound and stops without waiting for slow ones",
