@@ -81,9 +81,7 @@ class ChainWalk {
 
   /** A line too long to be a record, skipped unread: it breaks the chain like any bad line. */
   overlong(line: number): void {
-    this.problems.push({ line, problem: "the line is longer than any record (not read)" });
-    this.previous = undefined;
-    this.unsigned = undefined;
+    this.notARecord(line, "the line is longer than any record (not read)");
   }
 
   line(line: number, text: string, terminated: boolean): void {
@@ -93,9 +91,7 @@ class ChainWalk {
     }
     const record = parseRecord(text);
     if (typeof record === "string") {
-      this.problems.push({ line, problem: record });
-      this.previous = undefined;
-      this.unsigned = undefined;
+      this.notARecord(line, record);
       return;
     }
 
@@ -107,19 +103,17 @@ class ChainWalk {
     const sealed = sealProblem(record, this.key);
     if (sealed) this.problems.push({ seq, line, problem: sealed });
 
+    const follows = seq === (this.previous?.seq ?? 0) + 1;
+    const linked = follows && record.previousHash === (this.previous?.hash ?? genesisHash);
     // Gaps are reported at the end, once it is known which seqs never appeared at all.
     if (this.seen.has(seq)) {
       this.problems.push({ seq, line, problem: `seq ${seq} appears a second time` });
     } else if (seq < this.highest) {
       this.problems.push({ seq, line, problem: `out of order: after seq ${this.highest}` });
-    } else if (seq === (this.previous?.seq ?? 0) + 1) {
-      const expected = this.previous?.hash ?? genesisHash;
-      if (record.previousHash !== expected) {
-        this.problems.push({ seq, line, problem: "previousHash does not match the record before" });
-      }
+    } else if (follows && !linked) {
+      this.problems.push({ seq, line, problem: "previousHash does not match the record before" });
     }
-    this.seal(record, seq === (this.previous?.seq ?? 0) + 1
-      && record.previousHash === (this.previous?.hash ?? genesisHash));
+    this.seal(record, linked);
 
     this.seen.add(seq);
     this.highest = Math.max(this.highest, seq);
@@ -132,9 +126,19 @@ class ChainWalk {
    * A break is a problem of its own; the run before it is then left to that finding.
    */
   private seal(record: AuditRecord, linked: boolean): void {
-    if (!linked) this.unsigned = undefined;
-    if (record.signature !== undefined) this.unsigned = undefined;
-    else this.unsigned = { from: this.unsigned?.from ?? record.seq, to: record.seq };
+    if (record.signature !== undefined) {
+      this.unsigned = undefined;
+      return;
+    }
+    const from = linked ? this.unsigned?.from ?? record.seq : record.seq;
+    this.unsigned = { from, to: record.seq };
+  }
+
+  /** A line that is no record: reported, and the chain walked anew after it. */
+  private notARecord(line: number, problem: string): void {
+    this.problems.push({ line, problem });
+    this.previous = undefined;
+    this.unsigned = undefined;
   }
 
   /**
