@@ -10,8 +10,7 @@ import type { Logger } from "../log/logger.js";
  * Content-Length) goes on to the fastify route of the same path, which gives the HTTP error.
  */
 export interface DirectRoute {
-  method: "POST";
-  /** Exact request paths, without query. */
+  /** Exact request paths, without query, answered for POST only. */
   paths: string[];
   /** Media type of the body, without parameters, lower case. */
   contentType: string;

@@ -31,7 +31,7 @@ export function ocspRoutes(responder: OcspAnswering, clock: Clock): HttpRoutes {
     listeners: ["http", "https"],
     // The usual question, a well-formed POST, skips fastify; the routes below answer the rest.
     direct: [{
-      method: "POST", paths: [ocspPath, `${ocspPath}/`], contentType: requestType,
+      paths: [ocspPath, `${ocspPath}/`], contentType: requestType,
       bodyLimit: maxOcspRequestBytes,
       answer: (body) => {
         const atHand = responder.answerAtHand(body);

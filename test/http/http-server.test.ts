@@ -74,7 +74,7 @@ describe("HTTP direct routes", () => {
     server.register({
       name: "probe",
       listeners: ["http"],
-      direct: [{ method: "POST", paths: ["/echo"], contentType: "application/x-probe",
+      direct: [{ paths: ["/echo"], contentType: "application/x-probe",
         bodyLimit: 16, answer: async (body) => {
           seen.push("direct");
           return { contentType: "application/x-answer", body: await answer(body) };
