@@ -37,8 +37,8 @@ export interface EstRestParts {
  */
 export async function estAndRestRoutes(parts: EstRestParts) {
   const { store, authority, directory, clock, log } = parts;
-  const credentials = new EnrolmentCredentials(
-    await openEnrolmentCredentialStore(join(parts.dataDir, "store")),
+  const credentialStore = await openEnrolmentCredentialStore(join(parts.dataDir, "store"));
+  const credentials = new EnrolmentCredentials(credentialStore,
     (applicationId) => directory.get(applicationId), parts.audit, clock);
   const enrolment = new EstEnrolment(parts.requests, credentials, authority, store,
     { renewAfterExpiryDays: parts.renewAfterExpiryDays }, clock, log("est"));
@@ -52,5 +52,5 @@ export async function estAndRestRoutes(parts: EstRestParts) {
       crl: () => authority.crl(), clock, log: log("rest"),
     }),
   ];
-  return { routes, credentials };
+  return { routes, credentials, close: () => credentialStore.close() };
 }

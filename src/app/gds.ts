@@ -187,6 +187,7 @@ async function startOnHsm(
   const est = await estAndRestRoutes({ dataDir: settings.dataDir, store, authority,
     directory, requests, certificates, users, audit, clock, log, push: push.engine,
     renewAfterExpiryDays: settings.est.renewAfterExpiryDays });
+  cleanup.push(() => est.close());
   for (const routes of est.routes) http.register(routes);
   const httpsUrl = await http.startHttps(await httpsIdentity(own, authority));
   log("http").info({ httpUrl, httpsUrl, publicUrl }, "HTTP listening");

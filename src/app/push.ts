@@ -70,6 +70,7 @@ export async function startPush(parts: {
     stop: async () => {
       await scheduler.stop();
       await connector.dispose();
+      await targets.close();
     },
   };
 }

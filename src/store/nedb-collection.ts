@@ -1,5 +1,6 @@
 import Datastore from "nedb-promises";
 import { GdsError } from "../core/errors.js";
+import { KeptOpenAppender, type NedbPersistence } from "./nedb-appender.js";
 
 /**
  * One nedb datastore holding one record kind, keyed by a natural key stored as nedb's _id.
@@ -10,9 +11,12 @@ export class NedbCollection<T extends object> {
   private readonly db: Datastore<T & { _id: string }>;
 
   private readonly queuedInserts: QueuedInsert<T>[] = [];
-  private inserting = false;
+  private inserting?: Promise<void>;
 
-  private constructor(db: Datastore<T & { _id: string }>) {
+  private constructor(
+    db: Datastore<T & { _id: string }>,
+    private readonly appender: KeptOpenAppender | undefined,
+  ) {
     this.db = db;
   }
 
@@ -26,6 +30,9 @@ export class NedbCollection<T extends object> {
     const db = Datastore.create(
       filename ? { filename, autoload: false, corruptAlertThreshold: 0 } : { inMemoryOnly: true },
     ) as unknown as Datastore<T & { _id: string }>;
+    const appender = filename
+      ? KeptOpenAppender.attach((db as unknown as NedbInternals).persistence, filename)
+      : undefined;
     try {
       await db.load();
     } catch (error) {
@@ -37,7 +44,13 @@ export class NedbCollection<T extends object> {
     }
     for (const fieldName of uniqueFields) await db.ensureIndex({ fieldName, unique: true });
     for (const fieldName of indexedFields) await db.ensureIndex({ fieldName });
-    return new NedbCollection<T>(db);
+    return new NedbCollection<T>(db, appender);
+  }
+
+  /** Lets queued inserts finish and closes the file; the caller has stopped other writes. */
+  async close(): Promise<void> {
+    await this.inserting;
+    await this.appender?.close();
   }
 
   /**
@@ -48,12 +61,11 @@ export class NedbCollection<T extends object> {
   insert(key: string, record: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queuedInserts.push({ document: { ...record, _id: key }, resolve, reject });
-      if (!this.inserting) void this.writeQueuedInserts();
+      this.inserting ??= this.writeQueuedInserts();
     });
   }
 
   private async writeQueuedInserts(): Promise<void> {
-    this.inserting = true;
     while (this.queuedInserts.length > 0) {
       const batch = this.queuedInserts.splice(0, this.queuedInserts.length);
       try {
@@ -72,7 +84,7 @@ export class NedbCollection<T extends object> {
         }
       }
     }
-    this.inserting = false;
+    this.inserting = undefined;
   }
 
   async replace(key: string, record: T): Promise<boolean> {
@@ -166,6 +178,11 @@ export class NedbCollection<T extends object> {
 function strip<T extends object>(document: T & { _id: string }): T {
   const { _id, ...record } = document;
   return record as unknown as T;
+}
+
+/** nedb-promises hands through to the @seald-io/nedb datastore it wraps. */
+interface NedbInternals {
+  persistence: NedbPersistence;
 }
 
 interface QueuedInsert<T> {

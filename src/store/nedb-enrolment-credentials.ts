@@ -17,5 +17,6 @@ export async function openEnrolmentCredentialStore(
       const replaced = await credentials.replace(record.credentialId, record);
       if (!replaced) throw new GdsError("NotFound", "no such enrolment credential");
     },
+    close: () => credentials.close(),
   };
 }

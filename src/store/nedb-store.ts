@@ -92,7 +92,9 @@ export async function openNedbStore(directory: string | undefined): Promise<GdsS
       list: () => users.find({}, { userName: 1 }),
     },
     close: async () => {
-      // nedb appends synchronously queued writes; nothing stays buffered to flush.
+      // Nothing stays buffered (appends are not held back); this lets go of the open files.
+      const collections = [applications, requests, certificates, authorities, users, counters];
+      await Promise.all(collections.map((collection) => collection.close()));
     },
   };
 }

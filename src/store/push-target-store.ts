@@ -11,6 +11,7 @@ export interface PushTargetStore {
   replace(record: PushTargetRecord): Promise<void>;
   remove(applicationId: string): Promise<boolean>;
   list(): Promise<PushTargetRecord[]>;
+  close(): Promise<void>;
 }
 
 /** On nedb, in `file`, or in memory when `file` is undefined. */
@@ -25,5 +26,6 @@ export async function openPushTargetStore(file: string | undefined): Promise<Pus
     },
     remove: (applicationId) => targets.remove(applicationId),
     list: () => targets.find({}, { createdAt: 1 }),
+    close: () => targets.close(),
   };
 }

@@ -91,4 +91,5 @@ export interface EnrolmentCredentialStore {
   insert(record: EnrolmentCredentialRecord): Promise<void>;
   get(credentialId: string): Promise<EnrolmentCredentialRecord | undefined>;
   replace(record: EnrolmentCredentialRecord): Promise<void>;
+  close(): Promise<void>;
 }
