@@ -42,6 +42,8 @@ export interface HsmSettings {
   pinFile?: string;
   pinEnv?: string;
   sessions: number;
+  /** Threads making signatures; one per core when absent. */
+  signingThreads?: number;
 }
 
 /** A setting that cannot be used; the message names it. */
@@ -57,7 +59,7 @@ export const configFileName = "config.json";
 
 const topLevelKeys = ["host", "port", "hostname", "applicationUri", "strictChannelCertificates",
   "renewalWindowDays", "hsm", "certificateGroups", "logLevel", "http", "est", "push"];
-const hsmKeys = ["module", "tokenLabel", "pinFile", "pinEnv", "sessions"];
+const hsmKeys = ["module", "tokenLabel", "pinFile", "pinEnv", "sessions", "signingThreads"];
 
 /** The command-line flag of a setting, named in error messages next to the setting. */
 const flagOf: Record<string, string> = {
@@ -107,6 +109,8 @@ export async function loadSettings(flags: Record<string, unknown>): Promise<Sett
       pinFile: optionalString(flags.hsmPinFile ?? hsmFile.pinFile, "hsm.pinFile"),
       pinEnv: optionalString(flags.hsmPinEnv ?? hsmFile.pinEnv, "hsm.pinEnv"),
       sessions: integerIn(hsmFile.sessions ?? 4, "hsm.sessions", 1, 64),
+      signingThreads: hsmFile.signingThreads === undefined ? undefined
+        : integerIn(hsmFile.signingThreads, "hsm.signingThreads", 1, 64),
     },
     certificateGroups: groupPolicies(file.certificateGroups),
     logLevel: oneOf(pick("logLevel") ?? "info", "logLevel",

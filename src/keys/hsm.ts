@@ -3,6 +3,7 @@ import type { Logger } from "../log/logger.js";
 import type { Signer } from "./signer.js";
 import type { SecretSealer } from "./secret-sealer.js";
 import { openPkcs11Module, paddedTokenLabel, type Pkcs11Module } from "./pkcs11-module.js";
+import { defaultSigningThreads } from "./pkcs11-signing-threads.js";
 import {
   checkSessionCount,
   defaultSessions,
@@ -20,6 +21,7 @@ const settings = {
   pinFile: "hsm.pinFile",
   pinEnv: "hsm.pinEnv",
   sessions: "hsm.sessions",
+  signingThreads: "hsm.signingThreads",
 } as const;
 
 export interface HsmOptions {
@@ -34,6 +36,8 @@ export interface HsmOptions {
   pinEnv?: string;
   /** How many signatures may run at once; 4 when absent. */
   sessions?: number;
+  /** Threads calling C_Sign, each for its share of the sessions; one per core when absent. */
+  signingThreads?: number;
   log: Logger;
 }
 
@@ -72,6 +76,8 @@ export async function openHsm(options: HsmOptions): Promise<Hsm> {
   checkTokenLabel(tokenLabel);
   const sessions = options.sessions ?? defaultSessions;
   checkSessionCount(sessions, settings.sessions);
+  const signingThreads = options.signingThreads ?? defaultSigningThreads();
+  checkSessionCount(signingThreads, settings.signingThreads);
 
   let backend: HsmDescription["backend"];
   let module: Pkcs11Module;
@@ -102,6 +108,7 @@ export async function openHsm(options: HsmOptions): Promise<Hsm> {
       tokenLabel,
       pin,
       sessions,
+      signingThreads,
       log: options.log,
       settings: {
         tokenLabel: settings.tokenLabel,
@@ -115,7 +122,8 @@ export async function openHsm(options: HsmOptions): Promise<Hsm> {
   }
 
   const hsm = new TokenHsm(token, backend);
-  log.info({ ...hsm.describe(), sessions }, "HSM opened");
+  log.info({ ...hsm.describe(), sessions, signingThreads: Math.min(signingThreads, sessions) },
+    "HSM opened");
   return hsm;
 }
 

@@ -3,6 +3,15 @@ import { Worker } from "node:worker_threads";
 import { GdsError } from "../core/errors.js";
 import { handleToNumber, type Handle } from "./pkcs11-module.js";
 
+/**
+ * One thread per core (at least two): a token that signs on this machine's CPUs (SoftHSM) gains
+ * nothing from more, and loses to their contention. A token that signs elsewhere (a network
+ * HSM, where C_Sign mostly waits) wants as many as it has sessions: `hsm.signingThreads`.
+ */
+export function defaultSigningThreads(): number {
+  return Math.max(2, availableParallelism());
+}
+
 interface Pending {
   resolve(signature: Buffer): void;
   reject(error: unknown): void;
@@ -33,12 +42,11 @@ export class SigningThreads {
 
   /**
    * @param count threads at most; sessions beyond it share threads. A thread is busy for the
-   *   whole of C_Sign, so a token that signs on this machine's CPUs (SoftHSM) gains nothing from
-   *   more threads than cores, and loses to their contention.
+   *   whole of C_Sign, one signature at a time.
    */
   constructor(
     private readonly modulePath: string,
-    private readonly count = Math.max(2, availableParallelism()),
+    private readonly count = defaultSigningThreads(),
   ) {}
 
   /** A SHA-256 RSA PKCS#1 v1.5 signature by `key`, made in `session` (lent to the caller). */

@@ -11,7 +11,7 @@ import {
   type Pkcs11Module,
 } from "./pkcs11-module.js";
 import { Pkcs11SessionPool } from "./pkcs11-session-pool.js";
-import { SigningThreads } from "./pkcs11-signing-threads.js";
+import { defaultSigningThreads, SigningThreads } from "./pkcs11-signing-threads.js";
 import { Pkcs11Signer } from "./pkcs11-signer.js";
 import { Pkcs11SecretSealer } from "./pkcs11-secret-sealer.js";
 import {
@@ -40,6 +40,8 @@ export interface Pkcs11TokenOptions {
   pin: string;
   /** Sessions in the pool, i.e. how many signatures may run at once. */
   sessions?: number;
+  /** Threads the sessions are shared out to; more than `sessions` would stay idle. */
+  signingThreads?: number;
   log: Logger;
   /** Configuration entries named in startup errors. */
   settings?: { tokenLabel: string; pin: string; sessions: string };
@@ -68,9 +70,10 @@ export const defaultSessions = 4;
 const ownSettings = { tokenLabel: "tokenLabel", pin: "pin", sessions: "sessions" };
 const sessionFlags = pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION;
 
-export function checkSessionCount(sessions: number, setting: string): void {
-  if (Number.isInteger(sessions) && sessions >= 1 && sessions <= 64) return;
-  throw new Error(`${setting} must be an integer from 1 to 64, not ${sessions}`);
+/** Sessions and signing threads alike: from 1 to 64. */
+export function checkSessionCount(count: number, setting: string): void {
+  if (Number.isInteger(count) && count >= 1 && count <= 64) return;
+  throw new Error(`${setting} must be an integer from 1 to 64, not ${count}`);
 }
 
 /** A logged-in token: finds and generates RSA keys and hands out signers for them. */
@@ -84,8 +87,9 @@ export class Pkcs11Token {
     private readonly info: pkcs11js.TokenInfo,
     private readonly pool: Pkcs11SessionPool,
     private readonly log: Logger,
+    signingThreads: number,
   ) {
-    this.threads = new SigningThreads(module.path);
+    this.threads = new SigningThreads(module.path, signingThreads);
   }
 
   static open(options: Pkcs11TokenOptions): Pkcs11Token {
@@ -115,7 +119,8 @@ export class Pkcs11Token {
 
     const log = options.log.child({ component: "hsm" });
     const pool = new Pkcs11SessionPool(handles);
-    return new Pkcs11Token(options.module, token.slot, token.info, pool, log);
+    return new Pkcs11Token(options.module, token.slot, token.info, pool, log,
+      options.signingThreads ?? defaultSigningThreads());
   }
 
   describe(): TokenDescription {

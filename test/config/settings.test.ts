@@ -26,7 +26,14 @@ describe("settings", () => {
     expect(settings.host).toBeUndefined();
     expect(settings.renewalWindowDays).toBe(30);
     expect(settings.hsm.module).toBeUndefined();
+    expect(settings.hsm.signingThreads).toBeUndefined();
     expect(settings.applicationUri).toMatch(/^urn:/);
+  });
+
+  it("takes the HSM's sessions and signing threads from the config file", async () => {
+    const dir = await dataDir({ hsm: { sessions: 16, signingThreads: 16 } });
+    const { hsm } = await loadSettings({ dataDir: dir });
+    expect(hsm).toMatchObject({ sessions: 16, signingThreads: 16 });
   });
 
   it("lets flags override the config file", async () => {
@@ -44,6 +51,8 @@ describe("settings", () => {
     [{ logLevel: "loud" }, /setting "logLevel"/],
     [{ strictChannelCertificates: "yes" }, /setting "strictChannelCertificates"/],
     [{ hsm: { sessions: 0 } }, /setting "hsm.sessions"/],
+    [{ hsm: { signingThreads: 0 } }, /setting "hsm.signingThreads"/],
+    [{ hsm: { signingThreads: "many" } }, /setting "hsm.signingThreads"/],
     [{ hsm: "softhsm" }, /setting "hsm"/],
   ])("refuses %j with a message that names the setting", async (config, message) => {
     const dir = await dataDir(config);

@@ -33,6 +33,18 @@ describe("signing threads", () => {
     expect(signatures.every((signature, n) => verifies(data[n]!, signature))).toBe(true);
   });
 
+  it("share every session out to one thread when told to", async () => {
+    const { threads, session, privateKey, signatureLength } = await withOneThread();
+    try {
+      const data = Array.from({ length: 12 }, (_, n) => Buffer.from(`one thread ${n}`));
+      const signatures = await Promise.all(data.map((bytes) =>
+        threads.sign(session, privateKey, bytes, signatureLength)));
+      expect(signatures.every((signature, n) => verifies(data[n]!, signature))).toBe(true);
+    } finally {
+      await threads.close();
+    }
+  });
+
   it("fail a signature the token refuses with its Cryptoki code alone, and go on", async () => {
     const threads = new SigningThreads(hsm.describe().module);
     try {
@@ -49,3 +61,9 @@ describe("signing threads", () => {
     expect(verifies(data, await signer.sign(data))).toBe(true);
   });
 });
+
+/** A thread pool of one, signing in the raw handle's own session. */
+async function withOneThread() {
+  const raw = await hsm.rawSigningHandle("ca");
+  return { ...raw, threads: new SigningThreads(hsm.describe().module, 1) };
+}
