@@ -13,14 +13,18 @@ import type { SectionContext } from "./section-context.js";
 // About the size of an application certificate's tbsCertificate.
 const data = randomBytes(1000);
 
-/** A fresh SoftHSM token in a temporary folder, with the CA key generated in it. */
+/**
+ * A fresh SoftHSM token in a temporary folder, with the CA key generated in it; signing on
+ * `signingThreads` threads, or the product's default.
+ */
 export async function withFreshToken<T>(
   log: Logger,
   use: (hsm: Hsm, signer: Signer, dataDir: string) => Promise<T>,
+  signingThreads?: number,
 ): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), "sh-bench-token-"));
   try {
-    const hsm = await openHsm({ dataDir, sessions: defaultSessions, log });
+    const hsm = await openHsm({ dataDir, sessions: defaultSessions, signingThreads, log });
     try {
       const { signer } = await hsm.caSigner("ca", 2048);
       return await use(hsm, signer, dataDir);
