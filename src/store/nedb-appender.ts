@@ -19,6 +19,11 @@ export interface NedbPersistence {
  * the old one, so the handle is closed before each compaction and opened again on the next
  * append; both steps run in nedb's queue, never during a write. Like nedb's own append, the
  * write is not flushed to the disk.
+ *
+ * nedb offers no way to plug in its storage, so this replaces two methods of its Persistence
+ * object and borrows its serializer: a dependency on nedb's inside, which is why
+ * @seald-io/nedb is pinned, and why test/store/nedb-appender.test.ts holds the lines written
+ * to what nedb reads back, and the handle to compactions.
  */
 export class KeptOpenAppender {
   private handle?: Promise<FileHandle>;
