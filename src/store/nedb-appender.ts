@@ -27,6 +27,10 @@ export interface NedbPersistence {
  */
 export class KeptOpenAppender {
   private handle?: Promise<FileHandle>;
+  /** The file's length after the last complete append, while the handle is open. */
+  private length?: number;
+  /** Where the file must be cut back to before the next append: a failed write left a tail. */
+  private tornAt?: number;
 
   private constructor(private readonly filename: string, private readonly mode: number) {}
 
@@ -38,6 +42,8 @@ export class KeptOpenAppender {
     persistence.persistCachedDatabaseAsync = async () => {
       await appender.close();
       await compact();
+      // The file is written anew from memory: a torn tail of the old one is gone with it.
+      appender.tornAt = undefined;
     };
     return appender;
   }
@@ -48,10 +54,25 @@ export class KeptOpenAppender {
     if (text.length === 0) return;
 
     this.handle ??= open(this.filename, "a", this.mode);
+    let handle: FileHandle | undefined;
     try {
+      handle = await this.handle;
+      if (this.tornAt !== undefined) {
+        await handle.truncate(this.tornAt);
+        this.tornAt = undefined;
+      }
+      this.length ??= (await handle.stat()).size;
       // writeFile on a handle opened for appending writes at the end and retries short writes.
-      await (await this.handle).writeFile(text, "utf8");
+      await handle.writeFile(text, "utf8");
+      this.length += Buffer.byteLength(text, "utf8");
     } catch (error) {
+      // A write that fails part way (a full disk) leaves a torn line, which would stop the
+      // next load and swallow the next append: cut it off now, or before the next append.
+      if (handle && this.length !== undefined) {
+        this.tornAt = this.length;
+        await handle.truncate(this.length).then(() => { this.tornAt = undefined; },
+          () => undefined);
+      }
       // The next append starts from a fresh open, whatever went wrong with this handle.
       await this.close();
       throw error;
@@ -62,6 +83,7 @@ export class KeptOpenAppender {
   async close(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
+    this.length = undefined;
     await handle?.then((opened) => opened.close(), () => undefined);
   }
 }

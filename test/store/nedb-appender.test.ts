@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NedbCollection } from "../../src/store/nedb-collection.js";
 
@@ -73,5 +75,27 @@ describe("nedb appends through a kept-open file", () => {
     const again = await NedbCollection.open<Note>(file);
     expect(await again.count()).toBe(2);
     await again.close();
+  });
+
+  it("cuts off what a write that failed part way left, so the file still loads", async () => {
+    const file = join(dir, "notes.db");
+    // A file size limit makes the kernel write part of an append and then refuse the rest
+    // (EFBIG), the same partial write a full disk makes (ENOSPC).
+    const writer = join(import.meta.dirname, "../support/store-writer.ts");
+    const { stdout } = await promisify(execFile)("/bin/sh",
+      ["-c", 'ulimit -f 16 && exec "$@"', "sh", process.execPath, "--import", "tsx", writer, file]);
+    const output = stdout.trim().split("\n");
+    expect(output.at(-1)).toBe("failed EFBIG");
+    const stored = output.filter((line) => line.startsWith("stored ")).map((line) => line.slice(7));
+    expect(stored.length).toBeGreaterThan(0);
+
+    // A torn last line would stop the load (the store tolerates no unreadable line), and the
+    // next append would be glued to it.
+    const again = await NedbCollection.open<Note>(file);
+    await again.insert("after", { text: "after" });
+    await again.close();
+    const reloaded = await NedbCollection.open<Note>(file);
+    expect((await reloaded.find({})).length).toBe(stored.length + 1);
+    await reloaded.close();
   });
 });
