@@ -1,5 +1,6 @@
 import { serialize } from "@seald-io/nedb/lib/model.js";
 import { open, type FileHandle } from "node:fs/promises";
+import { GdsError } from "../core/errors.js";
 
 /** The two persistence steps of an @seald-io/nedb datastore that touch its file. */
 export interface NedbPersistence {
@@ -31,6 +32,7 @@ export class KeptOpenAppender {
   private length?: number;
   /** Where the file must be cut back to before the next append: a failed write left a tail. */
   private tornAt?: number;
+  private closed = false;
 
   private constructor(private readonly filename: string, private readonly mode: number) {}
 
@@ -40,7 +42,7 @@ export class KeptOpenAppender {
     const compact = persistence.persistCachedDatabaseAsync.bind(persistence);
     persistence.persistNewStateAsync = (documents) => appender.append(documents);
     persistence.persistCachedDatabaseAsync = async () => {
-      await appender.close();
+      await appender.release();
       await compact();
       // The file is written anew from memory: a torn tail of the old one is gone with it.
       appender.tornAt = undefined;
@@ -49,6 +51,9 @@ export class KeptOpenAppender {
   }
 
   private async append(documents: object[]): Promise<void> {
+    // A write after close would open the file again and keep it open, and after a restart in
+    // the same process (tests do that) the next load would rename a new file over it.
+    if (this.closed) throw new GdsError("InvalidState", "the store is closed");
     let text = "";
     for (const document of documents) text += serialize(document) + "\n";
     if (text.length === 0) return;
@@ -74,13 +79,19 @@ export class KeptOpenAppender {
           () => undefined);
       }
       // The next append starts from a fresh open, whatever went wrong with this handle.
-      await this.close();
+      await this.release();
       throw error;
     }
   }
 
-  /** Closes the file; a later append opens it again. */
+  /** Closes the file for good: later appends fail. */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.release();
+  }
+
+  /** Closes the file; the next append opens it again. */
+  private async release(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
     this.length = undefined;

@@ -47,9 +47,12 @@ export class NedbCollection<T extends object> {
     return new NedbCollection<T>(db, appender);
   }
 
-  /** Lets queued inserts finish and closes the file; the caller has stopped other writes. */
+  /** Lets the writes already asked for finish, then closes the file; later writes fail. */
   async close(): Promise<void> {
     await this.inserting;
+    // nedb runs operations one at a time in the order they came: once a read asked for now
+    // has run, every write asked for before it has been written.
+    await this.db.findOne({ _id: "" } as never);
     await this.appender?.close();
   }
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +18,14 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** This process's file descriptors open on `file`. */
+async function openDescriptorsOn(file: string): Promise<number> {
+  const descriptors = await readdir("/proc/self/fd");
+  const targets = await Promise.all(descriptors.map((fd) =>
+    readlink(join("/proc/self/fd", fd)).catch(() => "")));
+  return targets.filter((target) => target === file).length;
+}
 
 const lines = async (file: string) =>
   (await readFile(file, "utf8")).split("\n").filter((line) => line.length > 0);
@@ -64,16 +72,21 @@ describe("nedb appends through a kept-open file", () => {
     await again.close();
   });
 
-  it("opens the file again for appends after close", async () => {
+  it("writes what was asked for before close, then refuses writes and holds no file", async () => {
     const file = join(dir, "notes.db");
     const notes = await NedbCollection.open<Note>(file);
-    await notes.insert("before", { text: "before" });
+    await notes.insert("counter", { text: "0" });
+    // Asked for and not awaited: nedb still has them queued when close is called.
+    const writes = Array.from({ length: 200 }, (_, n) =>
+      notes.replace("counter", { text: String(n + 1) }));
     await notes.close();
-    await notes.insert("after", { text: "after" });
-    await notes.close();
+    await Promise.all(writes);
+
+    await expect(notes.insert("late", { text: "late" })).rejects.toThrow();
+    expect(await openDescriptorsOn(file)).toBe(0);
 
     const again = await NedbCollection.open<Note>(file);
-    expect(await again.count()).toBe(2);
+    expect(await again.find({})).toEqual([{ text: "200" }]);
     await again.close();
   });
 
