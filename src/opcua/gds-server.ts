@@ -28,6 +28,7 @@ import { UserCertificateManager } from "./user-certificate-manager.js";
 import { bindDirectoryMethods } from "./directory-methods.js";
 import { bindEstCredentialMethod, type EstCredentialIssuer } from "./est-credential-method.js";
 import { GdsAddressSpace, productNamespaceUri } from "./gds-address-space.js";
+import { methodCallsSettled } from "./method-binding.js";
 import { bindPushMethods } from "./push-methods.js";
 import { bindQueryMethods } from "./query-methods.js";
 import { CallerResolver } from "./session-caller.js";
@@ -189,7 +190,10 @@ export class GdsServer {
   }
 
   async stop(): Promise<void> {
+    // Shut first, so that no call starts, then let the calls under way finish their writes.
+    const addressSpace = this.server.engine.addressSpace;
     await this.server.shutdown(0);
+    if (addressSpace) await methodCallsSettled(addressSpace);
     await this.channelCertificates.dispose();
     await this.userCertificates.dispose();
   }

@@ -2,6 +2,7 @@ import {
   DataType,
   StatusCodes,
   Variant,
+  type StatusCode,
   type ISessionContext,
   type UAMethod,
 } from "node-opcua";
@@ -11,6 +12,14 @@ import { statusCodeOf } from "./status-codes.js";
 
 export type MethodHandler = (args: Variant[], context: ISessionContext) => Promise<Variant[]>;
 
+interface CallResult {
+  statusCode: StatusCode;
+  outputArguments?: Variant[];
+}
+
+/** The calls under way per address space, i.e. per server: stop waits for them. */
+const callsUnderWay = new WeakMap<object, Set<Promise<unknown>>>();
+
 /**
  * Binds a handler to a method node. The handler speaks in domain terms and may throw; this is
  * the one place that turns a failure into a StatusCode, so method handlers never throw into
@@ -18,20 +27,44 @@ export type MethodHandler = (args: Variant[], context: ISessionContext) => Promi
  */
 export function bindHandler(method: UAMethod, log: Logger, handler: MethodHandler): void {
   const name = method.browseName.name ?? "method";
+  const underWay = callsUnderWay.get(method.addressSpace) ?? new Set<Promise<unknown>>();
+  callsUnderWay.set(method.addressSpace, underWay);
   method.bindMethod(async (inputArguments: Variant[], context: ISessionContext) => {
+    const call = answer(name, log, handler, inputArguments, context);
+    underWay.add(call);
     try {
-      const outputArguments = await handler(inputArguments, context);
-      return { statusCode: StatusCodes.Good, outputArguments };
-    } catch (thrown) {
-      const error = toGdsError(thrown);
-      if (error.code === "Internal") {
-        log.error({ method: name, err: error.cause ?? error }, "method failed");
-      } else {
-        log.warn({ method: name, code: error.code, reason: error.message }, "method refused");
-      }
-      return { statusCode: statusCodeOf[error.code] };
+      return await call;
+    } finally {
+      underWay.delete(call);
     }
   });
+}
+
+/**
+ * Settles once no method call of this address space is under way. node-opcua's shutdown does
+ * not wait for the handlers it started; a server stopping must, before the store they write
+ * to is closed.
+ */
+export async function methodCallsSettled(addressSpace: object): Promise<void> {
+  const calls = callsUnderWay.get(addressSpace);
+  while (calls && calls.size > 0) await Promise.allSettled([...calls]);
+}
+
+/** Runs a handler and turns its outcome, a failure included, into a StatusCode. */
+async function answer(name: string, log: Logger, handler: MethodHandler,
+  inputArguments: Variant[], context: ISessionContext): Promise<CallResult> {
+  try {
+    const outputArguments = await handler(inputArguments, context);
+    return { statusCode: StatusCodes.Good, outputArguments };
+  } catch (thrown) {
+    const error = toGdsError(thrown);
+    if (error.code === "Internal") {
+      log.error({ method: name, err: error.cause ?? error }, "method failed");
+    } else {
+      log.warn({ method: name, code: error.code, reason: error.message }, "method refused");
+    }
+    return { statusCode: statusCodeOf[error.code] };
+  }
 }
 
 /** Reads input argument `index`, refusing a value of another type with BadInvalidArgument. */
