@@ -58,8 +58,8 @@ export class NedbCollection<T extends object> {
 
   /**
    * Inserts issued while one insert is being written go to the file together: nedb appends
-   * an array of documents in one write, where it would otherwise open, append and close the
-   * file once per document, one document at a time. Each caller still learns its own outcome.
+   * an array of documents in one write, where it would otherwise write once per document, one
+   * document at a time. Each caller still learns its own outcome.
    */
   insert(key: string, record: T): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -75,6 +75,15 @@ export class NedbCollection<T extends object> {
         await this.db.insert(batch.map((item) => item.document));
         for (const item of batch) item.resolve();
       } catch (error) {
+        if (!isUniqueViolation(error)) {
+          // The file refused the write (a full disk). nedb put the documents in memory before
+          // writing them and keeps them there; take them out, so that memory says what the
+          // file says and a retry is not refused as a duplicate.
+          await this.db.remove({ _id: { $in: batch.map((item) => item.document._id) } } as never,
+            { multi: true }).catch(() => undefined);
+          for (const item of batch) item.reject(storeError(error));
+          continue;
+        }
         if (batch.length === 1) {
           batch[0]!.reject(storeError(error));
           continue;
@@ -90,6 +99,13 @@ export class NedbCollection<T extends object> {
     this.inserting = undefined;
   }
 
+  /**
+   * Known shortcoming: nedb changes its memory before it writes the file, and a write the file
+   * refuses (a full disk) leaves memory ahead of the file until the next start. Inserts are
+   * taken back out (see writeQueuedInserts); a replace, upsert or removal is not, since undoing
+   * it would mean reading every record before changing it. The caller still learns of the
+   * failure, and the audit trail, which shares the disk, stops the GDS's changes on its own.
+   */
   async replace(key: string, record: T): Promise<boolean> {
     try {
       const replaced = await this.db.update({ _id: key } as never, { ...record, _id: key });
@@ -194,9 +210,12 @@ interface QueuedInsert<T> {
   reject(error: unknown): void;
 }
 
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { errorType?: string }).errorType === "uniqueViolated";
+}
+
 function storeError(error: unknown): GdsError {
-  const errorType = (error as { errorType?: string }).errorType;
-  if (errorType === "uniqueViolated") {
+  if (isUniqueViolation(error)) {
     return new GdsError("EntryExists", "an entry with this key already exists", error);
   }
   return new GdsError("Internal", "store failure", error);
