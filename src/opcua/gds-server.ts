@@ -66,6 +66,9 @@ export interface GdsServerOptions {
 
 export const productUri = "urn:security-handler";
 
+/** How long stop waits for method calls under way before it closes what they write to. */
+const callsGraceMs = 10_000;
+
 /** The OPC UA front-end: a node-opcua server with the GDS nodeset and our method bindings. */
 export class GdsServer {
   private readonly server: OPCUAServer;
@@ -193,7 +196,8 @@ export class GdsServer {
     // Shut first, so that no call starts, then let the calls under way finish their writes.
     const addressSpace = this.server.engine.addressSpace;
     await this.server.shutdown(0);
-    if (addressSpace) await methodCallsSettled(addressSpace);
+    const running = addressSpace ? await methodCallsSettled(addressSpace, callsGraceMs) : 0;
+    if (running > 0) this.options.log.warn({ running }, "method calls still running at stop");
     await this.channelCertificates.dispose();
     await this.userCertificates.dispose();
   }

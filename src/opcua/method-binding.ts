@@ -41,13 +41,22 @@ export function bindHandler(method: UAMethod, log: Logger, handler: MethodHandle
 }
 
 /**
- * Settles once no method call of this address space is under way. node-opcua's shutdown does
- * not wait for the handlers it started; a server stopping must, before the store they write
- * to is closed.
+ * Settles once no method call of this address space is under way, or after `limitMs` (a call
+ * that pushes to an unresponsive server may take that long); answers how many calls are still
+ * running then. node-opcua's shutdown does not wait for the handlers it started; a server
+ * stopping must, before the store they write to is closed.
  */
-export async function methodCallsSettled(addressSpace: object): Promise<void> {
+export async function methodCallsSettled(addressSpace: object, limitMs: number):
+  Promise<number> {
   const calls = callsUnderWay.get(addressSpace);
-  while (calls && calls.size > 0) await Promise.allSettled([...calls]);
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, limitMs); });
+  const settled = (async () => {
+    while (calls && calls.size > 0) await Promise.allSettled([...calls]);
+  })();
+  await Promise.race([settled, limit]);
+  clearTimeout(timer);
+  return calls?.size ?? 0;
 }
 
 /** Runs a handler and turns its outcome, a failure included, into a StatusCode. */
