@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import Datastore from "nedb-promises";
 import { GdsError } from "../core/errors.js";
 import { KeptOpenAppender, type NedbPersistence } from "./nedb-appender.js";
@@ -12,10 +13,19 @@ export class NedbCollection<T extends object> {
 
   private readonly queuedInserts: QueuedInsert<T>[] = [];
   private inserting?: Promise<void>;
+  /**
+   * Set once the file refused a change other than an insert. nedb changes its memory before
+   * it writes the file, so memory is then ahead of the file, and serving it would hand out
+   * state that a restart takes back (a revocation in a CRL that the next CRL leaves out).
+   * Every later operation fails until a restart reads the file again. A refused insert is
+   * taken back out of memory instead (writeQueuedInserts).
+   */
+  private diverged?: GdsError;
 
   private constructor(
     db: Datastore<T & { _id: string }>,
     private readonly appender: KeptOpenAppender | undefined,
+    private readonly name: string,
   ) {
     this.db = db;
   }
@@ -44,7 +54,7 @@ export class NedbCollection<T extends object> {
     }
     for (const fieldName of uniqueFields) await db.ensureIndex({ fieldName, unique: true });
     for (const fieldName of indexedFields) await db.ensureIndex({ fieldName });
-    return new NedbCollection<T>(db, appender);
+    return new NedbCollection<T>(db, appender, filename ? basename(filename) : "memory");
   }
 
   /** Lets the writes already asked for finish, then closes the file; later writes fail. */
@@ -62,6 +72,7 @@ export class NedbCollection<T extends object> {
    * document at a time. Each caller still learns its own outcome.
    */
   insert(key: string, record: T): Promise<void> {
+    if (this.diverged) return Promise.reject(this.diverged);
     return new Promise((resolve, reject) => {
       this.queuedInserts.push({ document: { ...record, _id: key }, resolve, reject });
       this.inserting ??= this.writeQueuedInserts();
@@ -99,31 +110,37 @@ export class NedbCollection<T extends object> {
     this.inserting = undefined;
   }
 
-  /**
-   * Known shortcoming: nedb changes its memory before it writes the file, and a write the file
-   * refuses (a full disk) leaves memory ahead of the file until the next start. Inserts are
-   * taken back out (see writeQueuedInserts); a replace, upsert or removal is not, since undoing
-   * it would mean reading every record before changing it. The caller still learns of the
-   * failure, and the audit trail, which shares the disk, stops the GDS's changes on its own.
-   */
   async replace(key: string, record: T): Promise<boolean> {
-    try {
-      const replaced = await this.db.update({ _id: key } as never, { ...record, _id: key });
-      return replaced === 1;
-    } catch (error) {
-      throw storeError(error);
-    }
+    const replaced = await this.change(() =>
+      this.db.update({ _id: key } as never, { ...record, _id: key }));
+    return replaced === 1;
   }
 
   async upsert(key: string, record: T): Promise<void> {
+    await this.change(() =>
+      this.db.update({ _id: key } as never, { ...record, _id: key }, { upsert: true }));
+  }
+
+  /** Runs a change other than an insert; a failure of the file stops the collection. */
+  private async change<R>(operation: () => Promise<R>): Promise<R> {
+    this.usable();
     try {
-      await this.db.update({ _id: key } as never, { ...record, _id: key }, { upsert: true });
+      return await operation();
     } catch (error) {
+      if (!isUniqueViolation(error)) {
+        this.diverged ??= new GdsError("InvalidState", `the store could not write ${this.name}; `
+          + "restart the GDS once the cause (a full disk?) is fixed", error);
+      }
       throw storeError(error);
     }
   }
 
+  private usable(): void {
+    if (this.diverged) throw this.diverged;
+  }
+
   async get(key: string): Promise<T | undefined> {
+    this.usable();
     const found = await this.db.findOne({ _id: key } as never);
     return found ? strip(found) : undefined;
   }
@@ -133,6 +150,7 @@ export class NedbCollection<T extends object> {
     sort?: object,
     limit?: number,
   ): Promise<T[]> {
+    this.usable();
     let cursor = this.db.find(query as never);
     if (sort) cursor = cursor.sort(sort);
     if (limit !== undefined) cursor = cursor.limit(limit);
@@ -140,10 +158,11 @@ export class NedbCollection<T extends object> {
   }
 
   async remove(key: string): Promise<boolean> {
-    return (await this.db.remove({ _id: key } as never, {})) === 1;
+    return (await this.change(() => this.db.remove({ _id: key } as never, {}))) === 1;
   }
 
   async count(query: object = {}): Promise<number> {
+    this.usable();
     return this.db.count(query as never);
   }
 
@@ -155,8 +174,8 @@ export class NedbCollection<T extends object> {
   /** Adds 1 to a numeric field in one step of nedb's queue; undefined when no such document. */
   async increment(key: string, fieldName: keyof T & string): Promise<number | undefined> {
     const update = { $inc: { [fieldName]: 1 } };
-    const updated = await this.db.update({ _id: key } as never, update as never,
-      { returnUpdatedDocs: true }) as unknown as Record<string, unknown> | null;
+    const updated = await this.change(() => this.db.update({ _id: key } as never,
+      update as never, { returnUpdatedDocs: true })) as unknown as Record<string, unknown> | null;
     return typeof updated?.[fieldName] === "number" ? updated[fieldName] : undefined;
   }
 
@@ -172,6 +191,7 @@ export class NedbCollection<T extends object> {
     where: (document: T) => boolean,
     batchSize: number,
   ): AsyncGenerator<T> {
+    this.usable();
     const maxWidth = Math.max(batchSize, 16_384);
     let start = range.from;
     let width = batchSize;

@@ -92,12 +92,7 @@ describe("nedb appends through a kept-open file", () => {
 
   it("cuts off what a write that failed part way left, so the file still loads", async () => {
     const file = join(dir, "notes.db");
-    // A file size limit makes the kernel write part of an append and then refuse the rest
-    // (EFBIG), the same partial write a full disk makes (ENOSPC).
-    const writer = join(import.meta.dirname, "../support/store-writer.ts");
-    const { stdout } = await promisify(execFile)("/bin/sh",
-      ["-c", 'ulimit -f 16 && exec "$@"', "sh", process.execPath, "--import", "tsx", writer, file]);
-    const output = stdout.trim().split("\n");
+    const output = await writeUntilRefused(file, "inserts");
     const stored = output.filter((line) => line.startsWith("stored ")).map((line) => line.slice(7));
     const failed = output.filter((line) => line.startsWith("failed "));
     expect(stored.length).toBeGreaterThan(0);
@@ -118,4 +113,32 @@ describe("nedb appends through a kept-open file", () => {
     expect((await reloaded.find({})).length).toBe(stored.length + 1);
     await reloaded.close();
   });
+
+  it("stops serving a collection whose change the file refused, until a restart", async () => {
+    const file = join(dir, "notes.db");
+    const output = await writeUntilRefused(file, "replaces");
+    const replaced = output.filter((line) => line.startsWith("replaced "));
+    expect(replaced.length).toBeGreaterThan(0);
+    expect(output.at(-2)).toBe("failed Internal EFBIG");
+    // nedb changed its memory before the file refused the change: reading it would show a
+    // state the next start does not have.
+    expect(output.at(-1)).toBe("get InvalidState EFBIG");
+
+    const again = await NedbCollection.open<Note>(file);
+    const length = Number(replaced.at(-1)!.slice("replaced ".length));
+    expect((await again.get("note"))?.text.length).toBe(length);
+    await again.close();
+  });
 });
+
+/**
+ * Runs test/support/store-writer.ts on `file` under a file size limit, which makes the kernel
+ * write part of an append and then refuse the rest (EFBIG), the same partial write a full disk
+ * makes (ENOSPC); answers its output lines.
+ */
+async function writeUntilRefused(file: string, mode: "inserts" | "replaces"): Promise<string[]> {
+  const writer = join(import.meta.dirname, "../support/store-writer.ts");
+  const { stdout } = await promisify(execFile)("/bin/sh", ["-c", 'ulimit -f 16 && exec "$@"',
+    "sh", process.execPath, "--import", "tsx", writer, file, mode]);
+  return stdout.trim().split("\n");
+}
