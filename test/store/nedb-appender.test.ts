@@ -43,7 +43,8 @@ describe("nedb appends through a kept-open file", () => {
     // Three inserts, a replace and a removal: every change is a line of its own.
     const written = await lines(file);
     expect(written.filter((line) => !line.includes("$$indexCreated"))).toHaveLength(5);
-    expect(written).toContain(JSON.stringify({ text: "a", at: { $$date: at.getTime() }, _id: "a" }));
+    const nedbLine = { text: "a", at: { $$date: at.getTime() }, _id: "a" };
+    expect(written).toContain(JSON.stringify(nedbLine));
 
     const again = await NedbCollection.open<Note>(file, ["text"]);
     expect(await again.find({}, { text: 1 })).toEqual([{ text: "B" }, { text: "a", at }]);
