@@ -2,6 +2,17 @@ import { serialize } from "@seald-io/nedb/lib/model.js";
 import { open, type FileHandle } from "node:fs/promises";
 import { GdsError } from "../core/errors.js";
 
+/**
+ * The file refused an append: nedb has changed its memory already (it does before writing),
+ * which a caller must know apart from a change nedb refused before touching anything.
+ */
+export class StoreFileError extends Error {
+  constructor(filename: string, cause: unknown) {
+    super(`appending to ${filename} failed`, { cause });
+    this.name = "StoreFileError";
+  }
+}
+
 /** The two persistence steps of an @seald-io/nedb datastore that touch its file. */
 export interface NedbPersistence {
   persistNewStateAsync(documents: object[]): Promise<void>;
@@ -80,7 +91,7 @@ export class KeptOpenAppender {
       }
       // The next append starts from a fresh open, whatever went wrong with this handle.
       await this.release();
-      throw error;
+      throw new StoreFileError(this.filename, error);
     }
   }
 

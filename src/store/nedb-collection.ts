@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import Datastore from "nedb-promises";
 import { GdsError } from "../core/errors.js";
-import { KeptOpenAppender, type NedbPersistence } from "./nedb-appender.js";
+import { KeptOpenAppender, StoreFileError, type NedbPersistence } from "./nedb-appender.js";
 
 /**
  * One nedb datastore holding one record kind, keyed by a natural key stored as nedb's _id.
@@ -86,7 +86,7 @@ export class NedbCollection<T extends object> {
         await this.db.insert(batch.map((item) => item.document));
         for (const item of batch) item.resolve();
       } catch (error) {
-        if (!isUniqueViolation(error)) {
+        if (error instanceof StoreFileError) {
           // The file refused the write (a full disk). nedb put the documents in memory before
           // writing them and keeps them there; take them out, so that memory says what the
           // file says and a retry is not refused as a duplicate.
@@ -127,7 +127,7 @@ export class NedbCollection<T extends object> {
     try {
       return await operation();
     } catch (error) {
-      if (!isUniqueViolation(error)) {
+      if (error instanceof StoreFileError) {
         this.diverged ??= new GdsError("InvalidState", `the store could not write ${this.name}; `
           + "restart the GDS once the cause (a full disk?) is fixed", error);
       }

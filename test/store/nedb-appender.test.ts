@@ -130,6 +130,24 @@ describe("nedb appends through a kept-open file", () => {
     expect((await again.get("note"))?.text.length).toBe(length);
     await again.close();
   });
+
+  it("keeps serving, and keeps every record, when nedb refuses a record it cannot store", async () => {
+    const file = join(dir, "notes.db");
+    const notes = await NedbCollection.open<Note>(file);
+    await notes.insert("kept", { text: "kept" });
+    // nedb refuses field names with a dot before it touches memory or the file.
+    const unstorable = { text: "x", "a.b": 1 } as unknown as Note;
+    await expect(notes.insert("kept", unstorable)).rejects.toThrow();
+    await expect(notes.insert("other", unstorable)).rejects.toThrow();
+    await expect(notes.replace("kept", unstorable)).rejects.toThrow();
+
+    expect(await notes.find({}, { text: 1 })).toEqual([{ text: "kept" }]);
+    await notes.insert("after", { text: "after" });
+    await notes.close();
+    const again = await NedbCollection.open<Note>(file);
+    expect(await again.find({}, { text: 1 })).toEqual([{ text: "after" }, { text: "kept" }]);
+    await again.close();
+  });
 });
 
 /**

@@ -14,9 +14,12 @@ import { NedbCollection } from "../../src/store/nedb-collection.js";
  */
 const [file, mode] = process.argv.slice(2) as [string, "inserts" | "replaces"];
 const notes = await NedbCollection.open<{ text: string }>(file);
+/** The store's error code and the first system error code along the causes. */
 const codes = (error: unknown) => {
   const gds = error instanceof GdsError ? error.code : "?";
-  return `${gds} ${(error as { cause?: { code?: string } }).cause?.code}`;
+  let cause = (error as { cause?: unknown }).cause;
+  while (cause instanceof Error && !("code" in cause)) cause = cause.cause;
+  return `${gds} ${(cause as { code?: string } | undefined)?.code}`;
 };
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
