@@ -3,8 +3,9 @@ import { open, type FileHandle } from "node:fs/promises";
 import { GdsError } from "../core/errors.js";
 
 /**
- * The file refused an append: nedb has changed its memory already (it does before writing),
- * which a caller must know apart from a change nedb refused before touching anything.
+ * The file refused an append. nedb has changed its memory already (it does before writing),
+ * so memory is ahead of the file from then on; a caller must know this apart from a change
+ * nedb refused before touching anything.
  */
 export class StoreFileError extends Error {
   constructor(filename: string, cause: unknown) {
@@ -32,6 +33,11 @@ export interface NedbPersistence {
  * append; both steps run in nedb's queue, never during a write. Like nedb's own append, the
  * write is not flushed to the disk.
  *
+ * The first append the file refuses (a full disk) ends all appending: nedb has changed its
+ * memory for it, and every operation already queued behind it would build on that change,
+ * so nothing after it may reach the file. `refusal` tells the owner, which serves nothing
+ * more until a restart reads the file again; a torn line the failed write left is cut off.
+ *
  * nedb offers no way to plug in its storage, so this replaces two methods of its Persistence
  * object and borrows its serializer: a dependency on nedb's inside, which is why
  * @seald-io/nedb is pinned, and why test/store/nedb-appender.test.ts holds the lines written
@@ -41,11 +47,17 @@ export class KeptOpenAppender {
   private handle?: Promise<FileHandle>;
   /** The file's length after the last complete append, while the handle is open. */
   private length?: number;
-  /** Where the file must be cut back to before the next append: a failed write left a tail. */
+  /** Where the file must be cut back to: a failed write left a tail, and cutting it failed. */
   private tornAt?: number;
   private closed = false;
+  private refused?: StoreFileError;
 
   private constructor(private readonly filename: string, private readonly mode: number) {}
+
+  /** The append the file refused, if any: known before nedb runs its next operation. */
+  get refusal(): StoreFileError | undefined {
+    return this.refused;
+  }
 
   /** Takes over the datastore's appends to `filename`; call before the datastore loads. */
   static attach(persistence: NedbPersistence, filename: string, mode = 0o644): KeptOpenAppender {
@@ -55,13 +67,12 @@ export class KeptOpenAppender {
     persistence.persistCachedDatabaseAsync = async () => {
       await appender.release();
       await compact();
-      // The file is written anew from memory: a torn tail of the old one is gone with it.
-      appender.tornAt = undefined;
     };
     return appender;
   }
 
   private async append(documents: object[]): Promise<void> {
+    if (this.refused) throw this.refused;
     // A write after close would open the file again and keep it open, and after a restart in
     // the same process (tests do that) the next load would rename a new file over it.
     if (this.closed) throw new GdsError("InvalidState", "the store is closed");
@@ -73,32 +84,31 @@ export class KeptOpenAppender {
     let handle: FileHandle | undefined;
     try {
       handle = await this.handle;
-      if (this.tornAt !== undefined) {
-        await handle.truncate(this.tornAt);
-        this.tornAt = undefined;
-      }
       this.length ??= (await handle.stat()).size;
       // writeFile on a handle opened for appending writes at the end and retries short writes.
       await handle.writeFile(text, "utf8");
       this.length += Buffer.byteLength(text, "utf8");
     } catch (error) {
-      // A write that fails part way (a full disk) leaves a torn line, which would stop the
-      // next load and swallow the next append: cut it off now, or before the next append.
+      this.refused = new StoreFileError(this.filename, error);
+      // A write that fails part way leaves a torn line, which would stop the next load.
       if (handle && this.length !== undefined) {
         this.tornAt = this.length;
         await handle.truncate(this.length).then(() => { this.tornAt = undefined; },
           () => undefined);
       }
-      // The next append starts from a fresh open, whatever went wrong with this handle.
       await this.release();
-      throw new StoreFileError(this.filename, error);
+      throw this.refused;
     }
   }
 
-  /** Closes the file for good: later appends fail. */
+  /** Closes the file for good: later appends fail. A torn tail still there is cut again. */
   async close(): Promise<void> {
     this.closed = true;
     await this.release();
+    if (this.tornAt === undefined) return;
+    const file = await open(this.filename, "r+").catch(() => undefined);
+    await file?.truncate(this.tornAt).then(() => { this.tornAt = undefined; }, () => undefined);
+    await file?.close();
   }
 
   /** Closes the file; the next append opens it again. */

@@ -13,14 +13,7 @@ export class NedbCollection<T extends object> {
 
   private readonly queuedInserts: QueuedInsert<T>[] = [];
   private inserting?: Promise<void>;
-  /**
-   * Set once the file refused a change other than an insert. nedb changes its memory before
-   * it writes the file, so memory is then ahead of the file, and serving it would hand out
-   * state that a restart takes back (a revocation in a CRL that the next CRL leaves out).
-   * Every later operation fails until a restart reads the file again. A refused insert is
-   * taken back out of memory instead (writeQueuedInserts).
-   */
-  private diverged?: GdsError;
+  private closing = false;
 
   private constructor(
     db: Datastore<T & { _id: string }>,
@@ -57,8 +50,9 @@ export class NedbCollection<T extends object> {
     return new NedbCollection<T>(db, appender, filename ? basename(filename) : "memory");
   }
 
-  /** Lets the writes already asked for finish, then closes the file; later writes fail. */
+  /** Lets the operations already asked for finish, then closes the file; later ones fail. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.inserting;
     // nedb runs operations one at a time in the order they came: once a read asked for now
     // has run, every write asked for before it has been written.
@@ -72,7 +66,11 @@ export class NedbCollection<T extends object> {
    * document at a time. Each caller still learns its own outcome.
    */
   insert(key: string, record: T): Promise<void> {
-    if (this.diverged) return Promise.reject(this.diverged);
+    try {
+      this.usable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       this.queuedInserts.push({ document: { ...record, _id: key }, resolve, reject });
       this.inserting ??= this.writeQueuedInserts();
@@ -86,17 +84,9 @@ export class NedbCollection<T extends object> {
         await this.db.insert(batch.map((item) => item.document));
         for (const item of batch) item.resolve();
       } catch (error) {
-        if (error instanceof StoreFileError) {
-          // The file refused the write (a full disk). nedb put the documents in memory before
-          // writing them and keeps them there; take them out, so that memory says what the
-          // file says and a retry is not refused as a duplicate.
-          await this.db.remove({ _id: { $in: batch.map((item) => item.document._id) } } as never,
-            { multi: true }).catch(() => undefined);
+        // A refused write stops the collection (see usable), so nothing is retried then.
+        if (batch.length === 1 || error instanceof StoreFileError) {
           for (const item of batch) item.reject(storeError(error));
-          continue;
-        }
-        if (batch.length === 1) {
-          batch[0]!.reject(storeError(error));
           continue;
         }
         // nedb inserts an array all or nothing: one duplicate key fails the batch, so retry
@@ -121,27 +111,42 @@ export class NedbCollection<T extends object> {
       this.db.update({ _id: key } as never, { ...record, _id: key }, { upsert: true }));
   }
 
-  /** Runs a change other than an insert; a failure of the file stops the collection. */
+  /** Runs a change other than an insert. */
   private async change<R>(operation: () => Promise<R>): Promise<R> {
     this.usable();
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof StoreFileError) {
-        this.diverged ??= new GdsError("InvalidState", `the store could not write ${this.name}; `
-          + "restart the GDS once the cause (a full disk?) is fixed", error);
-      }
       throw storeError(error);
     }
   }
 
+  /**
+   * Refuses every operation once closing, and once the file has refused a write: nedb changes
+   * its memory before it writes the file, so memory is then ahead of the file, and serving it
+   * would hand out state that a restart takes back (a revocation in a CRL that the next CRL
+   * leaves out). The appender stops all writing at that moment, before nedb runs the next
+   * operation; reads check again once answered, since one queued before the failure may run
+   * after it. A restart reads the file again.
+   */
   private usable(): void {
-    if (this.diverged) throw this.diverged;
+    if (this.closing) throw new GdsError("InvalidState", "the store is closed");
+    const refusal = this.appender?.refusal;
+    if (refusal) {
+      throw new GdsError("InvalidState", `the store could not write ${this.name}; restart the `
+        + "GDS once the cause (a full disk?) is fixed", refusal);
+    }
+  }
+
+  /** A read's answer, if nothing has made memory untrustworthy while it waited its turn. */
+  private answered<R>(answer: R): R {
+    this.usable();
+    return answer;
   }
 
   async get(key: string): Promise<T | undefined> {
     this.usable();
-    const found = await this.db.findOne({ _id: key } as never);
+    const found = this.answered(await this.db.findOne({ _id: key } as never));
     return found ? strip(found) : undefined;
   }
 
@@ -154,7 +159,7 @@ export class NedbCollection<T extends object> {
     let cursor = this.db.find(query as never);
     if (sort) cursor = cursor.sort(sort);
     if (limit !== undefined) cursor = cursor.limit(limit);
-    return (await cursor).map(strip);
+    return this.answered(await cursor).map(strip);
   }
 
   async remove(key: string): Promise<boolean> {
@@ -163,7 +168,7 @@ export class NedbCollection<T extends object> {
 
   async count(query: object = {}): Promise<number> {
     this.usable();
-    return this.db.count(query as never);
+    return this.answered(await this.db.count(query as never));
   }
 
   /** A sparse index leaves out documents without the field, so a unique one allows many. */
@@ -200,7 +205,8 @@ export class NedbCollection<T extends object> {
         [fieldName]: { $gte: start, $lt: start + width },
         $where(this: T) { return where(this); },
       };
-      const found = await this.db.find(query as never).sort({ [fieldName]: 1 }).limit(batchSize);
+      const found = this.answered(
+        await this.db.find(query as never).sort({ [fieldName]: 1 }).limit(batchSize));
       for (const document of found) yield strip(document);
 
       if (found.length === batchSize) {
