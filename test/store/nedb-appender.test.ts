@@ -144,7 +144,8 @@ describe("nedb appends through a kept-open file", () => {
     await again.close();
   });
 
-  it("keeps serving, and keeps every record, when nedb refuses a record it cannot store", async () => {
+  it("keeps serving, and keeps every record, when nedb refuses a record it cannot store",
+    async () => {
     const file = join(dir, "notes.db");
     const notes = await NedbCollection.open<Note>(file);
     await notes.insert("kept", { text: "kept" });

@@ -5,8 +5,9 @@ import { NedbCollection } from "../../src/store/nedb-collection.js";
 /**
  * A child process that writes into the nedb file argv[2] until the file refuses a write, and
  * prints what happened, a line each; run under a file size limit of 8 KiB (`ulimit -f 16`, in
- * blocks of 512 bytes), the failing write is a real partial write, as on a full disk. Outcomes print as `ok`, or as the store's error
- * code and the first system error code along the causes.
+ * blocks of 512 bytes), the failing write is a real partial write, as on a full disk.
+ * Outcomes print as `ok`, or as the store's error code and the first system error code along
+ * the causes.
  *
  * - `inserts`: notes three at a time (so that nedb also writes some of them as one batch):
  *   `stored KEY` or `failed KEY CODES`; then `get CODES` for a read of the first failed one and
