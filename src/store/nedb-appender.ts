@@ -91,10 +91,9 @@ export class KeptOpenAppender {
     } catch (error) {
       this.refused = new StoreFileError(this.filename, error);
       // A write that fails part way leaves a torn line, which would stop the next load.
-      if (handle && this.length !== undefined) {
-        this.tornAt = this.length;
-        await handle.truncate(this.length).then(() => { this.tornAt = undefined; },
-          () => undefined);
+      const length = this.length;
+      if (handle && length !== undefined) {
+        await handle.truncate(length).catch(() => { this.tornAt = length; });
       }
       await this.release();
       throw this.refused;
@@ -107,7 +106,7 @@ export class KeptOpenAppender {
     await this.release();
     if (this.tornAt === undefined) return;
     const file = await open(this.filename, "r+").catch(() => undefined);
-    await file?.truncate(this.tornAt).then(() => { this.tornAt = undefined; }, () => undefined);
+    await file?.truncate(this.tornAt).catch(() => undefined);
     await file?.close();
   }
 

@@ -65,12 +65,8 @@ export class NedbCollection<T extends object> {
    * an array of documents in one write, where it would otherwise write once per document, one
    * document at a time. Each caller still learns its own outcome.
    */
-  insert(key: string, record: T): Promise<void> {
-    try {
-      this.usable();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async insert(key: string, record: T): Promise<void> {
+    this.usable();
     return new Promise((resolve, reject) => {
       this.queuedInserts.push({ document: { ...record, _id: key }, resolve, reject });
       this.inserting ??= this.writeQueuedInserts();
@@ -138,15 +134,16 @@ export class NedbCollection<T extends object> {
     }
   }
 
-  /** A read's answer, if nothing has made memory untrustworthy while it waited its turn. */
-  private answered<R>(answer: R): R {
+  /** A read, checked again once answered: a failure may have come while it waited its turn. */
+  private async read<R>(operation: () => PromiseLike<R>): Promise<R> {
+    this.usable();
+    const answer = await operation();
     this.usable();
     return answer;
   }
 
   async get(key: string): Promise<T | undefined> {
-    this.usable();
-    const found = this.answered(await this.db.findOne({ _id: key } as never));
+    const found = await this.read(() => this.db.findOne({ _id: key } as never));
     return found ? strip(found) : undefined;
   }
 
@@ -155,11 +152,10 @@ export class NedbCollection<T extends object> {
     sort?: object,
     limit?: number,
   ): Promise<T[]> {
-    this.usable();
     let cursor = this.db.find(query as never);
     if (sort) cursor = cursor.sort(sort);
     if (limit !== undefined) cursor = cursor.limit(limit);
-    return this.answered(await cursor).map(strip);
+    return (await this.read(() => cursor)).map(strip);
   }
 
   async remove(key: string): Promise<boolean> {
@@ -167,8 +163,7 @@ export class NedbCollection<T extends object> {
   }
 
   async count(query: object = {}): Promise<number> {
-    this.usable();
-    return this.answered(await this.db.count(query as never));
+    return this.read(() => this.db.count(query as never));
   }
 
   /** A sparse index leaves out documents without the field, so a unique one allows many. */
@@ -196,7 +191,6 @@ export class NedbCollection<T extends object> {
     where: (document: T) => boolean,
     batchSize: number,
   ): AsyncGenerator<T> {
-    this.usable();
     const maxWidth = Math.max(batchSize, 16_384);
     let start = range.from;
     let width = batchSize;
@@ -205,8 +199,8 @@ export class NedbCollection<T extends object> {
         [fieldName]: { $gte: start, $lt: start + width },
         $where(this: T) { return where(this); },
       };
-      const found = this.answered(
-        await this.db.find(query as never).sort({ [fieldName]: 1 }).limit(batchSize));
+      const found = await this.read(() =>
+        this.db.find(query as never).sort({ [fieldName]: 1 }).limit(batchSize));
       for (const document of found) yield strip(document);
 
       if (found.length === batchSize) {
